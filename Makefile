@@ -1,0 +1,54 @@
+# webstat — two commands on a fresh machine: `make demo` and `make test`.
+# Both create .venv at the repository root when it is missing and reuse it otherwise.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
+export DO_NOT_TRACK := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install install-test demo test test-fast lint bench bench-full clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "webstat needs Python 3.11 or newer (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+
+# re-install whenever pyproject.toml changes
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed  ## create/refresh .venv with webstat
+
+install-test: $(VENV)/.installed-test  ## ... with the test extras
+
+demo: install  ## generate a sample week, run the daily DAG for each day, print where results are
+	$(BIN)/webstat demo
+
+test: install-test  ## the whole test suite (real Postgres, dbt, Airflow, S3 API)
+	$(BIN)/python -m pytest -q
+
+test-fast: install-test  ## unit tests only (no server)
+	$(BIN)/python -m pytest -q tests/unit
+
+lint: install-test  ## ruff
+	$(BIN)/ruff check plugins dags tests benchmarks
+
+bench: install-test  ## benchmarks, quick mode (writes docs/benchmarks.md)
+	$(BIN)/python benchmarks/run.py --quick
+
+bench-full: install-test  ## benchmarks, full mode (10 M events; long)
+	$(BIN)/python benchmarks/run.py --full
+
+clean:  ## remove the embedded warehouse state and generated data (keeps .venv)
+	-$(BIN)/webstat warehouse stop
+	rm -rf .webstat data

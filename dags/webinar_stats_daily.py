@@ -1,0 +1,60 @@
+"""
+### webinar_stats_daily
+
+One run per UTC day (its data interval, `00:00 → 24:00 UTC`):
+
+1. **ingest** — loads `LANDING/date=<day>/` and any late file of the previous
+   `WEBSTAT_LATE_FILE_LOOKBACK_DAYS` days into `raw` (bad lines go to
+   `raw.rejected_lines`, the ledger `raw.loaded_files` makes reruns no-ops);
+2. **transform** — `dbt build`: staging → intermediate → marts, recomputing only
+   the event sessions the new data touched;
+3. **reports** — renders the reports of the sessions that ended or changed.
+
+Backfill: `airflow backfill create --dag-id webinar_stats_daily --from-date … --to-date …`.
+All logic lives in the `webstat` package (`webstat.daily`); this file only wires it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from airflow.sdk import CronDataIntervalTimetable, dag, task
+
+
+@dag(
+    dag_id="webinar_stats_daily",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    catchup=False,
+    max_active_runs=1,  # two days never write the same session at once
+    default_args={
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "retry_exponential_backoff": True,
+    },
+    tags=["webstat", "daily"],
+    doc_md=__doc__,
+)
+def webinar_stats_daily():
+    @task
+    def ingest(data_interval_start=None) -> dict:
+        from webstat import daily
+
+        return daily.ingest(data_interval_start)
+
+    @task
+    def transform(ingested: dict, data_interval_start=None, data_interval_end=None) -> dict:
+        from webstat import daily
+
+        return daily.transform(data_interval_start, data_interval_end)
+
+    @task
+    def reports(transformed: dict, data_interval_start=None, data_interval_end=None) -> list:
+        from webstat import daily
+
+        return daily.reports(data_interval_start, data_interval_end)
+
+    reports(transform(ingest()))
+
+
+webinar_stats_daily()

@@ -1,0 +1,382 @@
+"""The ``webstat`` command: parses arguments and calls the package.
+
+Errors a user can act on print as one line on stderr with exit status 1
+(tracebacks only with ``--verbose``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+from webstat import __version__
+from webstat.errors import WebstatError
+from webstat.settings import Settings, load_settings
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _scale(text: str) -> str | int:
+    if text in ("small", "medium", "large"):
+        return text
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: use small, medium, large or a number of events per day"
+        ) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("the number of events per day must be at least 1")
+    return value
+
+
+def _days(start: date, end: date) -> list[date]:
+    if end < start:
+        raise WebstatError(f"--end {end} is before --start {start}")
+    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _say(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# --- generate ---------------------------------------------------------------
+
+
+def cmd_generate(args: argparse.Namespace, settings: Settings) -> int:
+    from webstat.generate import generate
+
+    out = args.out
+    if out is None:
+        if not settings.landing_uri.startswith("file://"):
+            raise WebstatError(
+                "WEBSTAT_LANDING_URI is not a local folder: give --out DIR "
+                "(then upload the files to the landing zone)"
+            )
+        out = Path(settings.landing_uri.removeprefix("file://"))
+    _days(args.start, args.end)
+    summary = generate(
+        args.start, args.end, Path(out), seed=args.seed, scale=args.scale, gzip=args.gzip,
+        progress=_say,
+    )  # fmt: skip
+    _say(f"{summary} -> {out}")
+    return 0
+
+
+# --- run / ingest / dbt ------------------------------------------------------
+
+
+def _prepare_airflow(settings: Settings) -> None:
+    from webstat.airflow_env import ensure_metadata_db
+
+    ensure_metadata_db()
+
+
+def load_daily_dag():
+    """The real ``webinar_stats_daily`` DAG object, imported from ``dags/``."""
+    import importlib.util
+
+    from webstat.airflow_env import DAGS_DIR
+
+    path = DAGS_DIR / "webinar_stats_daily.py"
+    spec = importlib.util.spec_from_file_location("webinar_stats_daily", path)
+    if spec is None or spec.loader is None:
+        raise WebstatError(f"cannot import the DAG file {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.webinar_stats_daily()  # the @dag function returns the DAG
+
+
+def run_days(settings: Settings, days: list[date]) -> None:
+    """Drive the real daily DAG with ``dag.test`` once per day, in order."""
+    from webstat.daily import check_day_processed
+    from webstat.ingest.landing import check_landing_zone
+    from webstat.warehouse import prepare
+
+    check_landing_zone(settings.landing_uri, settings.s3_conn_id)
+    url = prepare(settings)
+    _prepare_airflow(settings)
+    dag = load_daily_dag()
+    for number, day in enumerate(days, start=1):
+        started = time.monotonic()
+        _say(f"[{number}/{len(days)}] {day}: running webinar_stats_daily …")
+        # the run for day D has logical date D + 1 day: its interval ends there
+        logical = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)
+        dagrun = dag.test(logical_date=logical)
+        check_day_processed(dagrun, day)
+        _say(f"[{number}/{len(days)}] {day}: done in {time.monotonic() - started:.0f} s; "
+             + _day_figures(url, day))
+
+
+def _day_figures(url: str, day: date) -> str:
+    from webstat.warehouse import connect
+
+    with connect(url=url) as conn:
+        row = conn.execute(
+            """
+            select count(*), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_duplicate), 0),
+                   coalesce(sum(rows_rejected), 0), count(*) filter (where status = 'failed')
+            from raw.loaded_files where loaded_at >= now() - interval '1 hour'
+              and delivery_date <= %s
+            """,
+            (day,),
+        ).fetchone()
+        total = conn.execute("select count(*) from raw.platform_events").fetchone()[0]
+    files, loaded, dups, rejected, failed = row
+    text = f"raw.platform_events now holds {total:,} events"
+    if failed:
+        text += f"; {failed} file(s) failed to load (see raw.loaded_files)"
+    return text
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    days = _days(args.start, args.end)
+    run_days(settings, days)
+    _say(f"ran webinar_stats_daily for {len(days)} day(s): {days[0]} … {days[-1]}")
+    return 0
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from webstat.ingest import ingest_day
+    from webstat.warehouse import connect, prepare
+
+    url = prepare(settings)
+    with connect(url=url) as conn:
+        for day in _days(args.start, args.end or args.start):
+            summary = ingest_day(
+                conn, settings.landing_uri, day, lookback_days=settings.late_file_lookback_days,
+                conn_id=settings.s3_conn_id, progress=_say,
+            )  # fmt: skip
+            _say(str(summary))
+    return 0
+
+
+def cmd_dbt(args: argparse.Namespace, settings: Settings) -> int:
+    from webstat.transform import dbt_vars, run_dbt
+    from webstat.warehouse import prepare
+
+    if not args.dbt_args:
+        raise WebstatError("give dbt's arguments, e.g. webstat dbt build --select marts")
+    url = prepare(settings)
+    run_dbt(list(args.dbt_args), settings, url, dbt_vars(settings, None, None))
+    return 0
+
+
+# --- report --------------------------------------------------------------------
+
+
+def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
+    from webstat import reports
+    from webstat.warehouse import connect
+
+    if args.event_session is None and args.start is None:
+        raise WebstatError("give --event-session ID, or --start and --end for a period report")
+    with connect(settings) as conn:
+        if args.event_session is not None:
+            result = reports.render_event_session_report(conn, args.event_session, settings)
+        else:
+            if args.end is None:
+                raise WebstatError("a period report needs --end as well as --start")
+            _days(args.start, args.end)
+            result = reports.render_period_report(
+                conn, args.start, args.end, args.webinar, settings
+            )
+    _say(str(result))
+    return 0
+
+
+# --- warehouse -------------------------------------------------------------------
+
+
+def cmd_warehouse(args: argparse.Namespace, settings: Settings) -> int:
+    from webstat.warehouse import connect, embedded, prepare, warehouse_url
+
+    action = args.action
+    if action == "start":
+        if not settings.embedded:
+            _say("WEBSTAT_WAREHOUSE_URL is set: using that server, nothing to start")
+        url = prepare(settings)
+        _say(f"warehouse ready: {_redact(url)}")
+    elif action == "stop":
+        if not settings.embedded:
+            raise WebstatError("WEBSTAT_WAREHOUSE_URL is set: webstat does not manage that server")
+        _say("stopped" if embedded.stop(settings.pgdata) else "not running")
+    elif action == "status":
+        if settings.embedded:
+            uri = embedded.running_uri(settings.pgdata)
+            if uri is None:
+                _say(f"embedded warehouse in {settings.pgdata}: not running")
+                return 3
+            _say(f"embedded warehouse in {settings.pgdata}: running at {uri}")
+        else:
+            with connect(settings) as conn:
+                version = conn.execute("show server_version").fetchone()[0]
+            _say(f"external warehouse {_redact(settings.warehouse_url)}: up (Postgres {version})")
+    elif action == "url":
+        _say(warehouse_url(settings))
+    elif action == "psql":
+        return _psql(prepare(settings), args.psql_args)
+    return 0
+
+
+def _redact(url: str | None) -> str:
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    if not url:
+        return ""
+    info = conninfo_to_dict(url)
+    if info.get("password"):
+        info["password"] = "***"
+        return make_conninfo(**info)
+    return url
+
+
+def _psql(url: str, extra: list[str]) -> int:
+    import shutil
+
+    from pgserver._commands import POSTGRES_BIN_PATH
+
+    psql = POSTGRES_BIN_PATH / "psql"
+    exe = str(psql) if psql.exists() else shutil.which("psql")
+    if exe is None:
+        raise WebstatError("no psql found")
+    return subprocess.call([exe, url, *extra])
+
+
+# --- demo ------------------------------------------------------------------------
+
+
+DEMO_START = date(2026, 11, 2)
+DEMO_DAYS = 7
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from webstat.generate import generate
+
+    if not settings.landing_uri.startswith("file://"):
+        raise WebstatError("the demo writes a sample week into a local WEBSTAT_LANDING_URI")
+    landing = Path(settings.landing_uri.removeprefix("file://"))
+    start, end = DEMO_START, DEMO_START + timedelta(days=DEMO_DAYS - 1)
+    _say(f"1/3 generating a sample week ({start} … {end}) into {landing}")
+    summary = generate(start, end, landing, seed=args.seed, scale="small", progress=_say)
+    _say(f"    {summary}")
+    _say(f"2/3 running webinar_stats_daily for each day (warehouse: {settings.pgdata if settings.embedded else _redact(settings.warehouse_url)})")
+    run_days(settings, [start + timedelta(days=i) for i in range(DEMO_DAYS)])
+    _say("3/3 done.")
+    from webstat.warehouse import connect
+
+    with connect(settings) as conn:
+        events = conn.execute("select count(*) from raw.platform_events").fetchone()[0]
+        rejects = conn.execute("select count(*) from raw.rejected_lines").fetchone()[0]
+    _say(f"    raw.platform_events: {events:,} events; raw.rejected_lines: {rejects:,} bad lines kept")
+    _say(f"    artifacts: {settings.artifacts_uri}")
+    _say('    try: .venv/bin/webstat warehouse psql -c "select count(*) from raw.platform_events"')
+    return 0
+
+
+# --- parser ----------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="webstat",
+        description="webstat: a data warehouse for webinar analytics (raw logs -> marts -> reports).",
+    )
+    parser.add_argument("--version", action="version", version=f"webstat {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and debug logs")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("generate", help="write synthetic raw logs into the landing zone",
+                       description="Write realistic, deterministic raw platform logs "
+                                   "(date=YYYY-MM-DD/*.ndjson) for a date range.")
+    p.add_argument("--start", type=_date, required=True, help="first delivery day (YYYY-MM-DD)")
+    p.add_argument("--end", type=_date, required=True, help="last delivery day (YYYY-MM-DD)")
+    p.add_argument("--out", type=Path, help="folder to write into (default: WEBSTAT_LANDING_URI)")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.add_argument("--scale", type=_scale, default="small",
+                   help="small | medium | large | N events per day (default small)")
+    p.add_argument("--gzip", action="store_true", help="write .ndjson.gz files")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("run", help="run the daily DAG once per day, in order",
+                       description="Drive the real webinar_stats_daily DAG (dag.test) for each "
+                                   "UTC day from --start to --end.")
+    p.add_argument("--start", type=_date, required=True, help="first day (YYYY-MM-DD)")
+    p.add_argument("--end", type=_date, required=True, help="last day (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("ingest", help="load landed files into raw (without dbt or reports)",
+                       description="Load the landing partitions of the given delivery days "
+                                   "(and late files of the lookback window) into raw.")
+    p.add_argument("--start", type=_date, required=True, help="first delivery day")
+    p.add_argument("--end", type=_date, help="last delivery day (default: --start)")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("dbt", help="run dbt against the warehouse (e.g. webstat dbt build)",
+                       description="Run any dbt command on dbt_project/ with the warehouse's "
+                                   "connection, e.g. `webstat dbt build --full-refresh`.")
+    p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
+    p.set_defaults(func=cmd_dbt)
+
+    p = sub.add_parser("report", help="(re)render a session's or a period's reports",
+                       description="Render XLSX + PDF reports into WEBSTAT_ARTIFACTS_URI.")
+    p.add_argument("--event-session", metavar="ID", help="one event session's reports")
+    p.add_argument("--start", type=_date, help="period start (YYYY-MM-DD)")
+    p.add_argument("--end", type=_date, help="period end (YYYY-MM-DD)")
+    p.add_argument("--webinar", metavar="NAME", help="only sessions whose webinar name contains NAME")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("warehouse", help="the embedded Postgres: start|stop|status|url|psql",
+                       description="Manage the embedded warehouse (or show the external one).")
+    p.add_argument("action", choices=["start", "stop", "status", "url", "psql"],
+                   help="start, stop, status, url, or psql [psql arguments]")
+    p.add_argument("psql_args", nargs=argparse.REMAINDER, help="arguments passed to psql")
+    p.set_defaults(func=cmd_warehouse)
+
+    p = sub.add_parser("demo", help="what `make demo` runs: a sample week end to end",
+                       description="Generate a sample week, run the daily DAG for each day and "
+                                   "print where the results are.")
+    p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not args.verbose:
+        os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+    try:
+        settings = load_settings()
+        # before anything imports Airflow (ObjectStoragePath, the DAG): its home and DB
+        from webstat.airflow_env import configure
+
+        configure(settings)
+        return args.func(args, settings)
+    except WebstatError as exc:
+        if args.verbose:
+            raise
+        print(f"webstat: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("webstat: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""What the daily DAG's tasks do, as plain functions of their data interval.
+
+``dags/webinar_stats_daily.py`` only wires these together; tests call them
+directly. Each reads the data interval it is given and nothing else (no
+``now()``), so rerunning a task gives the same result.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from webstat.errors import WebstatError
+from webstat.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def ingest(data_interval_start: datetime, settings: Settings | None = None) -> dict:
+    """Load the landing partition of the interval's UTC day (+ late files) into ``raw``."""
+    from webstat.ingest import ingest_day
+    from webstat.warehouse import connect, prepare
+
+    settings = settings or load_settings()
+    url = prepare(settings)
+    day = data_interval_start.date()
+    with connect(url=url) as conn:
+        summary = ingest_day(
+            conn,
+            settings.landing_uri,
+            day,
+            lookback_days=settings.late_file_lookback_days,
+            conn_id=settings.s3_conn_id,
+            progress=log.info,
+        )
+    log.info("%s", summary)
+    return summary.as_dict()
+
+
+def transform(
+    data_interval_start: datetime,
+    data_interval_end: datetime,
+    settings: Settings | None = None,
+    *,
+    full_refresh: bool = False,
+) -> dict:
+    """``dbt build`` the project for the interval (the models recompute what new data touched)."""
+    from webstat.transform import dbt_vars, run_dbt
+    from webstat.warehouse import prepare
+
+    settings = settings or load_settings()
+    url = prepare(settings)
+    args = ["build"] + (["--full-refresh"] if full_refresh else [])
+    result = run_dbt(args, settings, url, dbt_vars(settings, data_interval_start, data_interval_end))
+    nodes = getattr(result.result, "results", None) or []
+    return {"nodes": len(nodes)}
+
+
+def check_day_processed(dagrun, day) -> None:  # type: ignore[no-untyped-def]
+    """Raise unless ``dagrun`` succeeded for the UTC day ``day`` (guards the interval mapping)."""
+    start = dagrun.data_interval_start
+    if start is None or start.date() != day:
+        raise WebstatError(
+            f"the DAG run for {day} processed the interval starting {start}: "
+            "the timetable does not map days as expected"
+        )
+    state = str(dagrun.state)
+    if not state.endswith("success"):
+        failed = [ti.task_id for ti in dagrun.get_task_instances() if str(ti.state).endswith("failed")]
+        where = f" (failed: {', '.join(failed)})" if failed else ""
+        raise WebstatError(f"the daily run for {day} ended {state.split('.')[-1]}{where}")
+
+
+def reports(
+    data_interval_start: datetime, data_interval_end: datetime, settings: Settings | None = None
+) -> list[str]:
+    """Render the reports of the event sessions that ended or changed in this run.
+
+    The seam for the reports step: returns the URIs written.
+    """
+    return []

@@ -1,0 +1,299 @@
+"""Landed files -> ``raw``: every line ends up loaded, a duplicate or a reject.
+
+Each file loads in one transaction: its lines are validated in Python and
+streamed with a single ``COPY`` into a temporary table (good lines typed, bad
+lines with their reason and bytes); set-based SQL then moves them into
+``raw.platform_events`` (first arrival of an ``event_id`` wins),
+``raw.duplicate_events`` and ``raw.rejected_lines``, and writes the ledger row.
+A crash anywhere rolls the whole file back; an advisory lock on the file's URI
+makes two loaders of the same file wait for each other instead of racing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import psycopg
+
+from webstat.ingest.landing import LandedFile, OpenedFile, check_landing_zone, list_partition
+from webstat.ingest.validate import Rejected, parse_line
+
+log = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 500_000  # lines between progress messages within one file
+
+# Errors that mean "this file cannot be read", not "the warehouse is down".
+FILE_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
+
+_INCOMING = """
+create temp table _incoming (
+    line_number      bigint not null,
+    reason           text,
+    raw_line         text,
+    raw_bytes        bytea,
+    event_id         text,
+    event_type       text,
+    occurred_at      timestamptz,
+    organization_id  text,
+    event_session_id text,
+    webinar_id       text,
+    participant_id   text,
+    payload          jsonb
+) on commit drop
+"""
+_COPY = (
+    "copy _incoming (line_number, reason, raw_line, raw_bytes, event_id, event_type, occurred_at,"
+    " organization_id, event_session_id, webinar_id, participant_id, payload) from stdin"
+)
+_INSERT_EVENTS = """
+insert into raw.platform_events (event_id, event_type, occurred_at, organization_id,
+    event_session_id, webinar_id, participant_id, payload, file_id, source_uri, line_number)
+select distinct on (event_id) event_id, event_type, occurred_at, organization_id,
+    event_session_id, webinar_id, participant_id, payload, %(file_id)s, %(uri)s, line_number
+from _incoming
+where reason is null
+order by event_id, line_number
+on conflict (event_id) do nothing
+"""
+_INSERT_DUPLICATES = """
+insert into raw.duplicate_events (file_id, source_uri, line_number, event_id, event_type,
+    occurred_at, organization_id, event_session_id)
+select %(file_id)s, %(uri)s, i.line_number, i.event_id, i.event_type, i.occurred_at,
+    i.organization_id, i.event_session_id
+from _incoming as i
+where i.reason is null
+  and not exists (
+      select 1 from raw.platform_events as e
+      where e.event_id = i.event_id and e.file_id = %(file_id)s and e.line_number = i.line_number
+  )
+"""
+_INSERT_REJECTS = """
+insert into raw.rejected_lines (file_id, source_uri, line_number, raw_line, raw_bytes, reason)
+select %(file_id)s, %(uri)s, line_number, raw_line, raw_bytes, reason
+from _incoming
+where reason is not null
+"""
+
+
+@dataclass
+class FileResult:
+    """What happened to one file."""
+
+    uri: str
+    status: str  # loaded | skipped (already in the ledger) | failed
+    lines_total: int = 0
+    loaded: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    error: str | None = None
+    file_id: int | None = None
+
+
+@dataclass
+class IngestSummary:
+    """What one ingest run did, over all the files it considered."""
+
+    day: date
+    files: list[FileResult] = field(default_factory=list)
+
+    def _sum(self, attr: str) -> int:
+        return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
+
+    @property
+    def loaded_files(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "loaded"]
+
+    @property
+    def failed_files(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def lines_total(self) -> int:
+        return self._sum("lines_total")
+
+    @property
+    def loaded(self) -> int:
+        return self._sum("loaded")
+
+    @property
+    def rejected(self) -> int:
+        return self._sum("rejected")
+
+    @property
+    def duplicates(self) -> int:
+        return self._sum("duplicates")
+
+    @property
+    def reject_pct(self) -> float:
+        return 100.0 * self.rejected / self.lines_total if self.lines_total else 0.0
+
+    @property
+    def file_ids(self) -> list[int]:
+        return [f.file_id for f in self.loaded_files if f.file_id is not None]
+
+    def as_dict(self) -> dict:
+        return {
+            "day": self.day.isoformat(),
+            "files_loaded": len(self.loaded_files),
+            "files_skipped": sum(1 for f in self.files if f.status == "skipped"),
+            "files_failed": [{"uri": f.uri, "error": f.error} for f in self.failed_files],
+            "lines": self.lines_total,
+            "loaded": self.loaded,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "file_ids": self.file_ids,
+        }
+
+    def __str__(self) -> str:
+        skipped = sum(1 for f in self.files if f.status == "skipped")
+        text = (
+            f"{self.day}: {len(self.loaded_files)} file(s) loaded, {skipped} already loaded; "
+            f"{self.lines_total:,} lines -> {self.loaded:,} events, "
+            f"{self.duplicates:,} duplicates, {self.rejected:,} rejected"
+        )
+        if self.failed_files:
+            text += f"; {len(self.failed_files)} file(s) FAILED (see raw.loaded_files)"
+        return text
+
+
+def _readable(raw: bytes) -> str:
+    return raw.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
+
+
+def _rows(lines: Iterable[tuple[int, bytes]], progress: Callable[[str], None] | None, uri: str):
+    for number, raw in lines:
+        if progress and number % PROGRESS_EVERY == 0:
+            progress(f"  {uri}: {number:,} lines read")
+        try:
+            ev = parse_line(raw)
+        except Rejected as exc:
+            yield (number, str(exc), _readable(raw), raw) + (None,) * 8
+            continue
+        yield (
+            number, None, None, None, ev.event_id, ev.event_type, ev.occurred_at,
+            ev.organization_id, ev.event_session_id, ev.webinar_id, ev.participant_id, ev.payload,
+        )  # fmt: skip
+
+
+def _record_failure(conn: psycopg.Connection, landed: LandedFile, error: str) -> None:
+    with conn.transaction():
+        conn.execute(
+            """
+            insert into raw.loaded_files (uri, delivery_date, size_bytes, status, error)
+            values (%s, %s, %s, 'failed', %s)
+            on conflict (uri) do update
+                set status = 'failed', error = excluded.error, loaded_at = now()
+                where raw.loaded_files.status = 'failed'
+            """,
+            (landed.uri, landed.delivery_date, landed.size_bytes, error),
+        )
+
+
+def load_file(
+    conn: psycopg.Connection,
+    landed: LandedFile,
+    conn_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> FileResult:
+    """Load one file in one transaction; a file already in the ledger is skipped.
+
+    A file that cannot be read (truncated gzip, I/O error) is rolled back whole and
+    recorded in the ledger as ``failed`` with the error, so a later run retries it.
+    """
+    try:
+        with conn.transaction():
+            conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (landed.uri,))
+            row = conn.execute(
+                "select status from raw.loaded_files where uri = %s", (landed.uri,)
+            ).fetchone()
+            if row and row[0] == "loaded":
+                return FileResult(landed.uri, "skipped")
+            (file_id,) = conn.execute(
+                """
+                insert into raw.loaded_files (uri, delivery_date, size_bytes, status)
+                values (%s, %s, %s, 'loaded')
+                on conflict (uri) do update set status = 'loaded', error = null
+                returning file_id
+                """,
+                (landed.uri, landed.delivery_date, landed.size_bytes),
+            ).fetchone()
+            conn.execute(_INCOMING)
+            opened = OpenedFile(landed, conn_id)
+            try:
+                lines = 0
+                with conn.cursor().copy(_COPY) as copy:
+                    for row_ in _rows(opened.lines(), progress, landed.uri):
+                        copy.write_row(row_)
+                        lines += 1
+            finally:
+                opened.close()
+            params = {"file_id": file_id, "uri": landed.uri}
+            loaded = conn.execute(_INSERT_EVENTS, params).rowcount
+            duplicates = conn.execute(_INSERT_DUPLICATES, params).rowcount
+            rejected = conn.execute(_INSERT_REJECTS, params).rowcount
+            conn.execute(
+                """
+                update raw.loaded_files
+                set size_bytes = %s, sha256 = %s, lines_total = %s, rows_loaded = %s,
+                    rows_rejected = %s, rows_duplicate = %s, loaded_at = now()
+                where file_id = %s
+                """,
+                (opened.size, opened.sha256, lines, loaded, rejected, duplicates, file_id),
+            )
+    except FILE_ERRORS as exc:
+        error = f"{type(exc).__name__}: {exc}"
+        log.warning("could not read %s, nothing of it was loaded: %s", landed.uri, error)
+        _record_failure(conn, landed, error)
+        return FileResult(landed.uri, "failed", error=error)
+    return FileResult(landed.uri, "loaded", lines, loaded, rejected, duplicates, file_id=file_id)
+
+
+def files_for_day(landing_uri: str, day: date, lookback_days: int, conn_id: str | None):
+    """The day's own partition, then the previous ``lookback_days`` partitions (late files)."""
+    files: list[LandedFile] = []
+    for back in range(lookback_days, -1, -1):
+        files.extend(list_partition(landing_uri, day - timedelta(days=back), conn_id))
+    return files
+
+
+def ingest_day(
+    conn: psycopg.Connection,
+    landing_uri: str,
+    day: date,
+    *,
+    lookback_days: int = 3,
+    conn_id: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> IngestSummary:
+    """Load the partition of delivery day ``day`` and any not-yet-loaded file of the
+    ``lookback_days`` days before it. Files already in the ledger are skipped, so a
+    rerun changes nothing."""
+    check_landing_zone(landing_uri, conn_id)
+    summary = IngestSummary(day)
+    candidates = files_for_day(landing_uri, day, lookback_days, conn_id)
+    done = {
+        uri
+        for (uri,) in conn.execute(
+            "select uri from raw.loaded_files where status = 'loaded' and uri = any(%s)",
+            ([f.uri for f in candidates],),
+        )
+    }
+    for landed in candidates:
+        if landed.uri in done:
+            summary.files.append(FileResult(landed.uri, "skipped"))
+            continue
+        result = load_file(conn, landed, conn_id, progress)
+        summary.files.append(result)
+        if progress and result.status == "loaded":
+            progress(
+                f"  loaded {landed.uri}: {result.loaded:,} events, "
+                f"{result.duplicates:,} duplicates, {result.rejected:,} rejected"
+            )
+        elif progress and result.status == "failed":
+            progress(f"  FAILED {landed.uri}: {result.error}")
+    return summary

@@ -1,0 +1,237 @@
+"""One raw log line -> an accepted event or a reject with its reason.
+
+The rules are those of the raw-log contract (docs/raw-log-format.md); the JSON
+schema beside it (``webstat/contracts/raw-event.schema.json``) says the same in
+machine form and the unit tests check both agree. This is hand-written rather
+than a generic JSON-schema validator because it runs once per line of a day's
+logs (millions) and each reject needs one precise, stable reason.
+
+A reason is ``"<code>: <detail>"``; the codes are the constants below.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+INVALID_UTF8 = "invalid_utf8"
+INVALID_JSON = "invalid_json"
+NOT_AN_OBJECT = "not_an_object"
+MISSING_FIELD = "missing_field"
+WRONG_TYPE = "wrong_type"
+EMPTY_EVENT_ID = "empty_event_id"
+EVENT_ID_TOO_LONG = "event_id_too_long"
+NO_OFFSET = "occurred_at_without_offset"
+BAD_TIMESTAMP = "occurred_at_not_a_timestamp"
+UNKNOWN_EVENT_TYPE = "unknown_event_type"
+MISSING_PAYLOAD_FIELD = "missing_payload_field"
+VALUE_NOT_ALLOWED = "value_not_allowed"
+NUL_CHARACTER = "nul_character"
+
+EVENT_TYPES = frozenset(
+    {
+        "session.started", "session.ended",
+        "participant.invited", "participant.registered", "participant.joined",
+        "participant.left", "chat.message_posted", "question.asked", "reaction.fire",
+        "attention.changed", "broadcast.started", "broadcast.stopped",
+        "payment.completed", "agreement.accepted",
+    }
+)  # fmt: skip
+SESSION_TYPES = frozenset({"session.started", "session.ended"})
+
+# payload fields the contract marks required, per event type (non-empty strings)
+REQUIRED_PAYLOAD: dict[str, tuple[str, ...]] = {
+    "session.started": ("webinar_name",),
+    "participant.invited": ("email",),
+    "participant.joined": ("connection_id", "role", "platform"),
+    "participant.left": ("connection_id",),
+    "chat.message_posted": ("message_id",),
+    "question.asked": ("question_id",),
+    "attention.changed": ("connection_id", "state"),
+    "agreement.accepted": ("agreement_id", "title"),
+}
+ALLOWED_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("participant.joined", "role"): ("admin", "host", "participant"),
+    ("participant.joined", "platform"): ("web", "ios", "android"),
+    ("attention.changed", "state"): ("active", "inactive"),
+}
+BOOLEAN_PAYLOAD = {"session.started": ("is_paid", "engagement_module", "open_entry")}
+UTM_KEYS = ("source", "medium", "campaign", "content", "term")
+# fields whose emptiness the contract tolerates (title may be "", email any string)
+MAY_BE_EMPTY = {("agreement.accepted", "title"), ("participant.invited", "email")}
+
+_TIMESTAMP = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_LOCAL_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?$")
+
+
+class Rejected(Exception):
+    """A line that breaks the contract; ``str(exc)`` is the reason stored in rejects."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """The typed envelope of an accepted line, ready for ``COPY``."""
+
+    event_id: str
+    event_type: str
+    occurred_at: str  # ISO 8601 with offset, normalised for Postgres
+    organization_id: str
+    event_session_id: str
+    webinar_id: str | None
+    participant_id: str | None
+    payload: str  # JSON text of the payload object
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:40]} is out of range")
+    return value
+
+
+_decoder = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite_float)
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def _string(obj: dict, name: str, *, required: bool, min_length: int = 1) -> str | None:
+    if name not in obj or obj[name] is None:
+        if required:
+            raise Rejected(MISSING_FIELD, f"required field '{name}' is missing")
+        return None
+    value = obj[name]
+    if not isinstance(value, str):
+        raise Rejected(WRONG_TYPE, f"field '{name}' must be a string, got {type(value).__name__}")
+    if len(value) < min_length:
+        if name == "event_id":
+            raise Rejected(EMPTY_EVENT_ID, "event_id is empty")
+        raise Rejected(MISSING_FIELD, f"required field '{name}' is empty")
+    return value
+
+
+def _timestamp(value: Any) -> str:
+    if value is None:
+        raise Rejected(MISSING_FIELD, "required field 'occurred_at' is missing")
+    if not isinstance(value, str):
+        raise Rejected(WRONG_TYPE, "field 'occurred_at' must be a string")
+    if not _TIMESTAMP.match(value):
+        if _LOCAL_TIMESTAMP.match(value):
+            raise Rejected(NO_OFFSET, f"occurred_at {value!r} has no UTC offset")
+        raise Rejected(BAD_TIMESTAMP, f"occurred_at {value[:60]!r} is not an RFC 3339 timestamp")
+    try:
+        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise Rejected(BAD_TIMESTAMP, f"occurred_at {value!r} is not a valid date/time") from None
+    return parsed.isoformat()
+
+
+def _check_payload(event_type: str, payload: dict) -> None:
+    for name in REQUIRED_PAYLOAD.get(event_type, ()):
+        value = payload.get(name)
+        if value is None:
+            raise Rejected(
+                MISSING_PAYLOAD_FIELD, f"payload.{name} is required for {event_type}"
+            )
+        if not isinstance(value, str):
+            raise Rejected(WRONG_TYPE, f"payload.{name} must be a string")
+        if not value and (event_type, name) not in MAY_BE_EMPTY:
+            raise Rejected(MISSING_PAYLOAD_FIELD, f"payload.{name} is empty for {event_type}")
+        allowed = ALLOWED_VALUES.get((event_type, name))
+        if allowed and value not in allowed:
+            raise Rejected(
+                VALUE_NOT_ALLOWED,
+                f"payload.{name} {value[:40]!r} is not one of {', '.join(allowed)}",
+            )
+    for name in BOOLEAN_PAYLOAD.get(event_type, ()):
+        if name in payload and not isinstance(payload[name], bool):
+            raise Rejected(WRONG_TYPE, f"payload.{name} must be true or false")
+    if event_type == "reaction.fire" and "count" in payload:
+        count = payload["count"]
+        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+            raise Rejected(WRONG_TYPE, "payload.count must be an integer >= 1")
+    if event_type in ("participant.registered", "participant.joined") and "utm" in payload:
+        utm = payload["utm"]
+        if utm is not None:
+            if not isinstance(utm, dict):
+                raise Rejected(WRONG_TYPE, "payload.utm must be an object")
+            for key in UTM_KEYS:
+                if utm.get(key) is not None and not isinstance(utm[key], str):
+                    raise Rejected(WRONG_TYPE, f"payload.utm.{key} must be a string")
+
+
+def parse_line(raw: bytes) -> Event:
+    """Validate one line (without its line end) and return the event, or raise :class:`Rejected`."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected(INVALID_UTF8, f"byte {exc.start} is not valid UTF-8") from None
+    try:
+        obj = _decoder.decode(text)
+    except (ValueError, RecursionError) as exc:
+        detail = str(exc) if not isinstance(exc, RecursionError) else "nested too deeply"
+        raise Rejected(INVALID_JSON, detail[:200]) from None
+    if not isinstance(obj, dict):
+        raise Rejected(NOT_AN_OBJECT, f"a JSON {type(obj).__name__}, not an object")
+    if "\\u0000" in text and _has_nul(obj):
+        # Postgres text and jsonb cannot hold U+0000: keep the line in rejects, intact.
+        raise Rejected(NUL_CHARACTER, "contains \\u0000, which the warehouse cannot store")
+
+    event_id = _string(obj, "event_id", required=True)
+    assert event_id is not None
+    if len(event_id) > 128:
+        raise Rejected(EVENT_ID_TOO_LONG, f"event_id has {len(event_id)} characters (max 128)")
+    event_type = _string(obj, "event_type", required=True)
+    if event_type not in EVENT_TYPES:
+        raise Rejected(UNKNOWN_EVENT_TYPE, f"event_type {event_type[:60]!r} is not in the contract")
+    occurred_at = _timestamp(obj.get("occurred_at"))
+    organization_id = _string(obj, "organization_id", required=True)
+    event_session_id = _string(obj, "event_session_id", required=True)
+    webinar_id = _string(obj, "webinar_id", required=False, min_length=0)
+    participant_id = _string(
+        obj, "participant_id", required=event_type not in SESSION_TYPES
+    )
+    if "payload" not in obj or obj["payload"] is None:
+        raise Rejected(MISSING_FIELD, "required field 'payload' is missing")
+    payload = obj["payload"]
+    if not isinstance(payload, dict):
+        raise Rejected(WRONG_TYPE, "field 'payload' must be an object")
+    _check_payload(event_type, payload)
+    try:
+        payload_json = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        payload_json.encode("utf-8")
+        for value in (event_id, organization_id, event_session_id, webinar_id, participant_id):
+            if value is not None:
+                value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Rejected(INVALID_UTF8, "contains an unpaired surrogate escape (\\ud8xx)") from None
+    return Event(
+        event_id=event_id,
+        event_type=event_type,
+        occurred_at=occurred_at,
+        organization_id=organization_id,  # type: ignore[arg-type]
+        event_session_id=event_session_id,  # type: ignore[arg-type]
+        webinar_id=webinar_id,
+        participant_id=participant_id,
+        payload=payload_json,
+    )

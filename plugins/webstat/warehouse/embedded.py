@@ -1,0 +1,97 @@
+"""The embedded warehouse: Postgres from the ``pgserver`` wheel under ``WEBSTAT_HOME``.
+
+It is started with ``cleanup_mode=None`` on purpose: pgserver's default stops the
+server when the last Python process that asked for it exits, which would cut
+off every later ``webstat`` command, Airflow task and BI client. So the server
+runs until ``webstat warehouse stop``; any later command that needs it starts
+it again (≈ 0.6 s) or reuses the running one.
+
+It listens on a Unix socket only (inside the data dir), never on a TCP port.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from pathlib import Path
+
+from webstat.errors import WebstatError
+
+# initdb/postgres write a lot of INFO lines through pgserver's logger
+logging.getLogger("pgserver").setLevel(logging.WARNING)
+# platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its fallback is fine
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+# Bulk-load friendly settings for a single-user analytics server. Losing the
+# last few hundred ms of commits on a crash is acceptable: every load is
+# idempotent and is simply rerun.
+SERVER_SETTINGS = {
+    "synchronous_commit": "off",
+    "shared_buffers": "256MB",
+    "work_mem": "64MB",
+    "maintenance_work_mem": "256MB",
+    "max_wal_size": "4GB",
+    "checkpoint_timeout": "15min",
+}
+
+
+def _postmaster_info(pgdata: Path):
+    from pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata(pgdata)
+    return info if info is not None and info.is_running() else None
+
+
+def running_uri(pgdata: Path) -> str | None:
+    """The URI of the running embedded server, or None when it is not running."""
+    info = _postmaster_info(pgdata)
+    return info.get_uri() if info is not None else None
+
+
+def start(pgdata: Path) -> str:
+    """Start (or reuse) the embedded server and return its URI."""
+    uri = running_uri(pgdata)
+    if uri is not None:
+        return uri
+    import pgserver
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    fresh = not (pgdata / "PG_VERSION").exists()
+    try:
+        server = pgserver.get_server(pgdata, cleanup_mode=None)
+    except Exception as exc:
+        log = pgdata / "log"
+        hint = f" (see {log})" if log.exists() else ""
+        raise WebstatError(f"could not start the embedded Postgres in {pgdata}: {exc}{hint}") from exc
+    if fresh:
+        # settings in postgresql.auto.conf take effect on a restart
+        _tune(pgdata)
+        _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
+        with server._lock:
+            server.ensure_postgres_running()
+    return server.get_uri()
+
+
+def _tune(pgdata: Path) -> None:
+    conf = pgdata / "postgresql.auto.conf"
+    lines = [f"{k} = '{v}'\n" for k, v in SERVER_SETTINGS.items()]
+    with conf.open("a") as fh:
+        fh.write("# webstat: bulk-load settings (see webstat/warehouse/embedded.py)\n")
+        fh.writelines(lines)
+
+
+def _pg_ctl(pgdata: Path, *args: str) -> None:
+    import os
+
+    from pgserver._commands import pg_ctl
+
+    user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
+    pg_ctl(list(args), pgdata=pgdata, user=user)
+
+
+def stop(pgdata: Path) -> bool:
+    """Stop the embedded server; False when it was not running."""
+    if _postmaster_info(pgdata) is None:
+        return False
+    _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
+    return True

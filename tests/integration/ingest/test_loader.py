@@ -1,0 +1,214 @@
+"""Landing zone -> raw on a real Postgres: counts by hand, reruns, crashes, gzip, S3."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from webstat.ingest import ingest_day
+from webstat.ingest.landing import LandedFile
+from webstat.ingest.loader import load_file
+
+pytestmark = pytest.mark.integration
+
+DAY = date(2026, 11, 2)
+
+
+def ev(event_id: str, event_type: str = "chat.message_posted", **payload) -> str:
+    body = {
+        "event_id": event_id,
+        "event_type": event_type,
+        "occurred_at": "2026-11-02T10:05:00Z",
+        "organization_id": "org-1",
+        "event_session_id": "es-1",
+        "participant_id": "u-1",
+        "payload": payload,
+    }
+    if event_type == "chat.message_posted":
+        body["payload"] = {"message_id": f"m-{event_id}", **payload}
+    return json.dumps(body, ensure_ascii=False)
+
+
+def write(root: Path, day: date, name: str, lines: list[str], *, gz: bool = False) -> Path:
+    folder = root / f"date={day.isoformat()}"
+    folder.mkdir(parents=True, exist_ok=True)
+    data = ("\n".join(lines) + "\n").encode()
+    path = folder / name
+    path.write_bytes(gzip.compress(data) if gz else data)
+    return path
+
+
+def counts(conn) -> dict[str, int]:
+    return {
+        table: conn.execute(f"select count(*) from raw.{table}").fetchone()[0]
+        for table in ("platform_events", "duplicate_events", "rejected_lines", "loaded_files")
+    }
+
+
+def test_a_partly_bad_file_loads_its_good_lines_and_keeps_every_bad_one(conn, tmp_path):
+    write(tmp_path, DAY, "a.ndjson", [
+        ev("e-1"),
+        "not json at all",
+        "",  # blank lines are ignored, not rejected
+        ev("e-2", "participant.joined", connection_id="c-1", role="wizard", platform="web"),
+        ev("e-3"),
+    ])  # fmt: skip
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert (summary.lines_total, summary.loaded, summary.rejected, summary.duplicates) == (4, 2, 2, 0)
+    rejects = conn.execute(
+        "select line_number, reason, raw_line from raw.rejected_lines order by line_number"
+    ).fetchall()
+    assert [(n, r.split(":")[0]) for n, r, _ in rejects] == [
+        (2, "invalid_json"), (4, "value_not_allowed"),
+    ]  # fmt: skip
+    assert rejects[0][2] == "not json at all"
+    ids = [r[0] for r in conn.execute("select event_id from raw.platform_events order by 1")]
+    assert ids == ["e-1", "e-3"]
+    ledger = conn.execute(
+        "select status, lines_total, rows_loaded, rows_rejected, rows_duplicate, size_bytes,"
+        " length(sha256) from raw.loaded_files"
+    ).fetchone()
+    size = (tmp_path / "date=2026-11-02" / "a.ndjson").stat().st_size
+    assert ledger == ("loaded", 4, 2, 2, 0, size, 64)
+
+
+def test_a_rerun_changes_nothing(conn, tmp_path):
+    write(tmp_path, DAY, "a.ndjson", [ev("e-1"), "{bad", ev("e-1")])
+    first = ingest_day(conn, f"file://{tmp_path}", DAY)
+    before = counts(conn)
+    second = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert before == {"platform_events": 1, "duplicate_events": 1, "rejected_lines": 1,
+                      "loaded_files": 1}  # fmt: skip
+    assert counts(conn) == before
+    assert [f.status for f in first.files] == ["loaded"]
+    assert [f.status for f in second.files] == ["skipped"]
+
+
+def test_the_same_event_in_two_files_loads_once_and_the_first_arrival_wins(conn, tmp_path):
+    first = ev("e-1", text="first")
+    second = ev("e-1", text="second")
+    write(tmp_path, DAY, "a.ndjson", [first])
+    write(tmp_path, DAY, "b.ndjson", [second, ev("e-2")])
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert (summary.loaded, summary.duplicates) == (2, 1)
+    payload, uri = conn.execute(
+        "select payload, source_uri from raw.platform_events where event_id = 'e-1'"
+    ).fetchone()
+    assert payload["text"] == "first" and uri.endswith("a.ndjson")
+    dup = conn.execute("select event_id, line_number, source_uri from raw.duplicate_events").fetchall()
+    assert [(d[0], d[1], d[2].rsplit("/", 1)[1]) for d in dup] == [("e-1", 1, "b.ndjson")]
+
+
+def test_every_line_is_accounted_for(conn, tmp_path):
+    lines = [ev(f"e-{i % 7}") if i % 5 else "garbage" for i in range(1, 41)]
+    write(tmp_path, DAY, "a.ndjson", lines)
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY)
+    # 40 lines: 8 garbage (i = 5, 10, …, 40); 32 good lines carry 7 distinct ids
+    assert (summary.rejected, summary.loaded, summary.duplicates) == (8, 7, 25)
+    assert summary.lines_total == summary.loaded + summary.rejected + summary.duplicates
+
+
+def test_gzip_files_load_like_plain_ones(conn, tmp_path):
+    write(tmp_path, DAY, "a.ndjson.gz", [ev("e-1"), ev("e-2"), "oops"], gz=True)
+    write(tmp_path, DAY, "b.jsonl", [ev("e-3")])
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert (summary.loaded, summary.rejected, len(summary.loaded_files)) == (3, 1, 2)
+
+
+def test_other_files_in_the_partition_are_ignored(conn, tmp_path):
+    write(tmp_path, DAY, "a.ndjson", [ev("e-1")])
+    write(tmp_path, DAY, "README.txt", ["not a log"])
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert [Path(f.uri).name for f in summary.files] == ["a.ndjson"]
+
+
+def test_late_files_in_the_lookback_window_load_with_the_day(conn, tmp_path):
+    write(tmp_path, date(2026, 10, 29), "too-old.ndjson", [ev("e-old")])
+    write(tmp_path, date(2026, 10, 31), "late.ndjson", [ev("e-late")])
+    write(tmp_path, DAY, "today.ndjson", [ev("e-1")])
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY, lookback_days=3)
+    ids = [r[0] for r in conn.execute("select event_id from raw.platform_events order by 1")]
+    assert ids == ["e-1", "e-late"]
+    assert summary.loaded == 2
+
+
+def test_a_crash_in_the_middle_of_a_file_leaves_nothing_and_the_retry_loads_it_whole(
+    conn, tmp_path
+):
+    good = [ev(f"e-{i}") for i in range(1, 2001)]
+    path = write(tmp_path, DAY, "a.ndjson.gz", good, gz=True)
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])  # the delivery broke off: a truncated gzip
+    first = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert [f.status for f in first.files] == ["failed"]
+    assert counts(conn)["platform_events"] == 0
+    status, error = conn.execute("select status, error from raw.loaded_files").fetchone()
+    assert status == "failed" and "EOFError" in error
+    path.write_bytes(whole)  # the platform delivers it again
+    second = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert [f.status for f in second.files] == ["loaded"]
+    assert counts(conn)["platform_events"] == 2000
+    assert conn.execute("select status, rows_loaded from raw.loaded_files").fetchone() == (
+        "loaded", 2000,
+    )  # fmt: skip
+
+
+def test_an_error_inside_the_transaction_rolls_the_file_back(conn, tmp_path, monkeypatch):
+    path = write(tmp_path, DAY, "a.ndjson", [ev(f"e-{i}") for i in range(1, 101)])
+    from webstat.ingest import loader
+
+    real = loader.parse_line
+
+    def explode_at_50(raw):
+        if b'"e-50"' in raw:
+            raise RuntimeError("the machine fell over")
+        return real(raw)
+
+    monkeypatch.setattr(loader, "parse_line", explode_at_50)
+    landed = LandedFile(f"file://{path}", DAY, None)
+    with pytest.raises(RuntimeError):
+        load_file(conn, landed)
+    assert counts(conn) == {"platform_events": 0, "duplicate_events": 0, "rejected_lines": 0,
+                            "loaded_files": 0}  # fmt: skip
+    monkeypatch.setattr(loader, "parse_line", real)
+    assert load_file(conn, landed).loaded == 100
+
+
+def test_bom_and_crlf_line_ends_are_tolerated(conn, tmp_path):
+    folder = tmp_path / "date=2026-11-02"
+    folder.mkdir()
+    (folder / "a.ndjson").write_bytes(
+        b"\xef\xbb\xbf" + ev("e-1").encode() + b"\r\n" + ev("e-2").encode()  # no final newline
+    )
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert (summary.loaded, summary.rejected) == (2, 0)
+
+
+def test_an_s3_landing_zone_loads_through_the_same_code_path(conn, tmp_path, s3_bucket, s3_endpoint):
+    import boto3
+
+    client = boto3.client(
+        "s3", endpoint_url=s3_endpoint, aws_access_key_id="testing",
+        aws_secret_access_key="testing", region_name="us-east-1",
+    )  # fmt: skip
+    body = ("\n".join([ev("e-1"), ev("e-2"), "bad"]) + "\n").encode()
+    client.put_object(Bucket=s3_bucket, Key="raw/date=2026-11-02/a.ndjson", Body=body)
+    client.put_object(Bucket=s3_bucket, Key="raw/date=2026-11-02/b.ndjson.gz",
+                      Body=gzip.compress(ev("e-3").encode() + b"\n"))  # fmt: skip
+    landing = f"s3://{s3_bucket}/raw"
+    summary = ingest_day(conn, landing, DAY, conn_id="webstat_s3")
+    assert (summary.loaded, summary.rejected, len(summary.loaded_files)) == (3, 1, 2)
+    uris = [r[0] for r in conn.execute("select uri from raw.loaded_files order by 1")]
+    assert uris == [f"{landing}/date=2026-11-02/a.ndjson", f"{landing}/date=2026-11-02/b.ndjson.gz"]
+    assert ingest_day(conn, landing, DAY, conn_id="webstat_s3").loaded == 0
+
+
+def test_a_missing_landing_zone_is_one_clear_error(conn, tmp_path):
+    from webstat.errors import WebstatError
+
+    with pytest.raises(WebstatError, match="does not exist"):
+        ingest_day(conn, f"file://{tmp_path}/nope", DAY)
