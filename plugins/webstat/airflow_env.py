@@ -44,9 +44,8 @@ def configure(settings: Settings) -> None:
 def ensure_metadata_db() -> None:
     """Create or upgrade Airflow's metadata DB once per Airflow version."""
     import airflow
-    from airflow.configuration import conf
 
-    marker = Path(conf.get("core", "airflow_home")) / f".webstat-db-{airflow.__version__}"
+    marker = Path(os.environ["AIRFLOW_HOME"]) / f".webstat-db-{airflow.__version__}"
     if marker.exists():
         return
     from airflow.utils.db import upgradedb

@@ -1,0 +1,16 @@
+# The production image: Airflow 3.3 with webstat installed the same way `make` installs it.
+FROM apache/airflow:3.3.2-python3.11
+
+USER root
+# WeasyPrint needs Pango; DejaVu fonts carry Cyrillic for the PDF reports.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
+USER airflow
+
+COPY --chown=airflow:0 . /opt/webstat
+RUN pip install --no-cache-dir -e /opt/webstat
+ENV WEBSTAT_DBT_PROJECT_DIR=/opt/webstat/dbt_project \
+    AIRFLOW__CORE__DAGS_FOLDER=/opt/webstat/dags \
+    AIRFLOW__CORE__LOAD_EXAMPLES=False \
+    DO_NOT_TRACK=1
