@@ -38,9 +38,15 @@ from airflow.sdk import CronDataIntervalTimetable, dag, task
 def webinar_stats_daily():
     @task
     def ingest(data_interval_start=None) -> dict:
-        from webstat import daily
+        from airflow.sdk.exceptions import AirflowFailException
 
-        return daily.ingest(data_interval_start)
+        from webstat import daily
+        from webstat.errors import BadDataError
+
+        try:
+            return daily.ingest(data_interval_start)
+        except BadDataError as exc:  # bad data: fail now, no retries
+            raise AirflowFailException(str(exc)) from exc
 
     @task
     def transform(ingested: dict, data_interval_start=None, data_interval_end=None) -> dict:

@@ -110,33 +110,34 @@ def run_days(settings: Settings, days: list[date]) -> None:
     dag = load_daily_dag()
     for number, day in enumerate(days, start=1):
         started = time.monotonic()
+        since = datetime.now(timezone.utc)
         _say(f"[{number}/{len(days)}] {day}: running webinar_stats_daily …")
         # the run for day D has logical date D + 1 day: its interval ends there
         logical = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)
         dagrun = dag.test(logical_date=logical)
         check_day_processed(dagrun, day)
         _say(f"[{number}/{len(days)}] {day}: done in {time.monotonic() - started:.0f} s; "
-             + _day_figures(url, day))
+             + _day_figures(url, since))
 
 
-def _day_figures(url: str, day: date) -> str:
+def _day_figures(url: str, since: datetime) -> str:
+    """One line on what the run loaded: files of the ledger written since it started."""
     from webstat.warehouse import connect
 
     with connect(url=url) as conn:
-        row = conn.execute(
+        files, loaded, dups, rejected, failed = conn.execute(
             """
-            select count(*), coalesce(sum(rows_loaded), 0), coalesce(sum(rows_duplicate), 0),
-                   coalesce(sum(rows_rejected), 0), count(*) filter (where status = 'failed')
-            from raw.loaded_files where loaded_at >= now() - interval '1 hour'
-              and delivery_date <= %s
+            select count(*) filter (where status = 'loaded'), coalesce(sum(rows_loaded), 0),
+                   coalesce(sum(rows_duplicate), 0), coalesce(sum(rows_rejected), 0),
+                   count(*) filter (where status = 'failed')
+            from raw.loaded_files where loaded_at >= %s
             """,
-            (day,),
+            (since,),
         ).fetchone()
-        total = conn.execute("select count(*) from raw.platform_events").fetchone()[0]
-    files, loaded, dups, rejected, failed = row
-    text = f"raw.platform_events now holds {total:,} events"
+    text = (f"{files} file(s): {loaded:,} events loaded, {dups:,} duplicates dropped, "
+            f"{rejected:,} lines rejected")
     if failed:
-        text += f"; {failed} file(s) failed to load (see raw.loaded_files)"
+        text += f"; {failed} file(s) FAILED to load (see raw.loaded_files)"
     return text
 
 
@@ -360,7 +361,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     if not args.verbose:
+        # progress comes from webstat's own lines; dbt and Airflow speak up on problems
         os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+        if args.command != "dbt":
+            os.environ.setdefault("DBT_LOG_LEVEL", "warn")
+            os.environ.setdefault("DBT_LOG_LEVEL_FILE", "info")
     try:
         settings = load_settings()
         # before anything imports Airflow (ObjectStoragePath, the DAG): its home and DB

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from webstat.errors import WebstatError
+from webstat.errors import BadDataError, WebstatError
 from webstat.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,18 @@ def ingest(data_interval_start: datetime, settings: Settings | None = None) -> d
             progress=log.info,
         )
     log.info("%s", summary)
+    check_reject_share(summary.rejected, summary.lines_total, settings.max_reject_pct)
     return summary.as_dict()
+
+
+def check_reject_share(rejected: int, lines: int, max_pct: float) -> None:
+    """The data-quality gate: fail (after the lines are loaded and recorded) when the share
+    of rejected lines of the run's files passes ``WEBSTAT_MAX_REJECT_PCT``."""
+    if lines and 100.0 * rejected / lines > max_pct:
+        raise BadDataError(
+            f"{rejected:,} of {lines:,} lines ({100.0 * rejected / lines:.1f} %) were rejected, "
+            f"more than WEBSTAT_MAX_REJECT_PCT={max_pct:g} %: see raw.rejected_lines"
+        )
 
 
 def transform(

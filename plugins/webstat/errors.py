@@ -7,3 +7,7 @@ Anything raised as :class:`WebstatError` is printed by the CLI as a single line
 
 class WebstatError(Exception):
     """An error whose message tells the user what to fix."""
+
+
+class BadDataError(WebstatError):
+    """The input itself is bad (e.g. too many rejected lines): retrying will not help."""

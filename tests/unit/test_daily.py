@@ -1,0 +1,15 @@
+"""Task functions of the daily DAG that need no server."""
+
+from __future__ import annotations
+
+import pytest
+
+from webstat.daily import check_reject_share
+from webstat.errors import BadDataError
+
+
+def test_the_reject_gate_passes_at_the_threshold_and_fails_above_it():
+    check_reject_share(5, 100, 5.0)  # exactly 5 %: passes
+    check_reject_share(0, 0, 5.0)  # nothing to load: passes
+    with pytest.raises(BadDataError, match=r"6 of 100 lines \(6.0 %\) were rejected"):
+        check_reject_share(6, 100, 5.0)
