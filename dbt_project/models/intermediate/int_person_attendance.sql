@@ -1,0 +1,88 @@
+{{ config(
+    unique_key=['organization_id', 'person_key'],
+    meta={'rebuild_scope': 'none'},
+) }}
+-- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{# One row per (organization, person_key): the person's first attendance (the
+    earliest-started session they attended; what decides new vs returning) and
+    totals.  Recomputed for every person seen in a rebuilt session. -#}
+
+with identity as (
+
+    select * from {{ ref('int_participant_identity') }}
+    where session_started_at is not null
+
+),
+
+{% if is_incremental() %}
+people_to_rebuild as (
+
+    select distinct organization_id, person_key
+    from identity
+    where {{ rebuilt_sessions_only() }}
+
+),
+
+person_sessions as (
+
+    select identity.*
+    from identity
+    inner join people_to_rebuild
+        on identity.organization_id = people_to_rebuild.organization_id
+        and identity.person_key = people_to_rebuild.person_key
+
+),
+{% else %}
+person_sessions as (
+
+    select * from identity
+
+),
+{% endif %}
+
+first_attendances as (
+
+    select distinct on (organization_id, person_key)
+        organization_id,
+        person_key,
+        event_session_id as first_event_session_id,
+        session_started_at as first_session_started_at,
+        first_joined_at as first_attended_at
+    from person_sessions
+    where has_attended
+    order by organization_id, person_key, session_started_at, first_joined_at, event_session_id
+
+),
+
+people as (
+
+    select
+        organization_id,
+        person_key,
+        max(email) as email,
+        count(distinct event_session_id) filter (where has_attended) as sessions_attended,
+        max(last_joined_at) filter (where has_attended) as last_attended_at
+    from person_sessions
+    group by organization_id, person_key
+
+),
+
+final as (
+
+    select
+        people.organization_id,
+        people.person_key,
+        people.email,
+        first_attendances.first_attended_at,
+        first_attendances.first_event_session_id,
+        first_attendances.first_session_started_at,
+        people.sessions_attended,
+        people.last_attended_at
+    from people
+    left join first_attendances
+        on people.organization_id = first_attendances.organization_id
+        and people.person_key = first_attendances.person_key
+
+)
+
+select * from final

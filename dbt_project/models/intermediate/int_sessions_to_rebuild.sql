@@ -1,0 +1,69 @@
+{{ config(materialized='table', meta={'rebuild_scope': 'none'}, post_hook=['analyze {{ this }}']) }}
+{# The event sessions this run recomputes, with the reason.  Every incremental model
+    downstream deletes and re-inserts exactly these sessions:
+      * touched: rows in a file not yet processed (late data included), or no
+        session.ended yet (in progress / end inferred: the status moves with the
+        clock) - see int_event_sessions;
+      * returning_person: a later-started session of the same organization attended
+        by an e-mail person who attended a touched session (its new / returning
+        split may have changed).
+    Under --full-refresh every session is touched. -#}
+
+with sessions as (
+
+    select * from {{ ref('int_event_sessions') }}
+
+),
+
+identity as (
+
+    select * from {{ ref('int_participant_identity') }}
+
+),
+
+touched as (
+
+    select event_session_id, organization_id, started_at
+    from sessions
+    where rebuilt_invocation_id = '{{ invocation_id }}'
+
+),
+
+touched_people as (
+
+    select
+        identity.organization_id,
+        identity.person_key,
+        min(touched.started_at) as earliest_touched_started_at
+    from identity
+    inner join touched on identity.event_session_id = touched.event_session_id
+    where identity.has_attended
+        and not identity.is_guest
+    group by identity.organization_id, identity.person_key
+
+),
+
+later_sessions as (
+
+    select distinct identity.event_session_id
+    from identity
+    inner join touched_people
+        on identity.organization_id = touched_people.organization_id
+        and identity.person_key = touched_people.person_key
+    where identity.has_attended
+        and identity.session_started_at > touched_people.earliest_touched_started_at
+
+),
+
+final as (
+
+    select event_session_id, 'touched' as rebuild_reason
+    from touched
+    union all
+    select event_session_id, 'returning_person' as rebuild_reason
+    from later_sessions
+    where event_session_id not in (select event_session_id from touched)
+
+)
+
+select * from final

@@ -1,0 +1,43 @@
+{{ config(
+    unique_key=['organization_id', 'person_key'],
+    meta={'rebuild_scope': 'none'},
+) }}
+-- depends_on: {{ ref('int_sessions_to_rebuild') }}
+-- depends_on: {{ ref('int_participant_identity') }}
+
+with person_attendance as (
+
+    select * from {{ ref('int_person_attendance') }}
+
+),
+
+{% if is_incremental() %}
+people_to_rebuild as (
+
+    select distinct organization_id, person_key
+    from {{ ref('int_participant_identity') }}
+    where {{ rebuilt_sessions_only() }}
+
+),
+{% endif %}
+
+final as (
+
+    select
+        person_attendance.organization_id,
+        person_attendance.person_key,
+        person_attendance.email,
+        person_attendance.first_attended_at,
+        person_attendance.first_event_session_id,
+        person_attendance.sessions_attended::bigint as sessions_attended,
+        person_attendance.last_attended_at
+    from person_attendance
+    {% if is_incremental() %}
+    inner join people_to_rebuild
+        on person_attendance.organization_id = people_to_rebuild.organization_id
+        and person_attendance.person_key = people_to_rebuild.person_key
+    {% endif %}
+
+)
+
+select * from final

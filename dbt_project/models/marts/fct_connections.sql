@@ -1,0 +1,32 @@
+{{ config(unique_key=['event_session_id', 'connection_id']) }}
+-- depends_on: {{ ref('int_sessions_to_rebuild') }}
+
+with connections as (
+
+    select * from {{ ref('int_connections') }}
+    where {{ rebuilt_sessions_only() }}
+
+),
+
+final as (
+
+    select
+        event_session_id,
+        participant_id,
+        connection_id,
+        joined_at,
+        left_at,
+        left_inferred,
+        duration_seconds::bigint as duration_seconds,
+        role,
+        platform,
+        chat_name,
+        ip,
+        country,
+        city,
+        user_agent
+    from connections
+
+)
+
+select * from final

@@ -1,0 +1,36 @@
+{{ config(unique_key=['event_session_id', 'referrer_source']) }}
+-- depends_on: {{ ref('int_sessions_to_rebuild') }}
+
+with participants as (
+
+    select * from {{ ref('fct_participants') }}
+    where {{ rebuilt_sessions_only() }}
+        and connections_count > 0
+        and role = 'participant'
+
+),
+
+by_source as (
+
+    select
+        event_session_id,
+        referrer_source,
+        count(*) as participants_count
+    from participants
+    group by event_session_id, referrer_source
+
+),
+
+final as (
+
+    select
+        event_session_id,
+        referrer_source,
+        participants_count::bigint as participants_count,
+        {{ pct('participants_count', 'sum(participants_count) over (partition by event_session_id)') }}
+            as share_pct
+    from by_source
+
+)
+
+select * from final

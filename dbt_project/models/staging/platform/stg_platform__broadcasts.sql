@@ -1,0 +1,27 @@
+with source as (
+
+    select * from {{ source('platform', 'platform_events') }}
+    where event_type in ('broadcast.started', 'broadcast.stopped')
+
+),
+
+renamed as (
+
+    select
+        event_id,
+        event_session_id,
+        organization_id,
+        webinar_id,
+        participant_id,
+        occurred_at,
+        case event_type
+            when 'broadcast.started' then 'started'
+            else 'stopped'
+        end as broadcast_action,
+        file_id
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,24 @@
+with source as (
+
+    select * from {{ source('platform', 'platform_events') }}
+    where event_type = 'reaction.fire'
+
+),
+
+renamed as (
+
+    select
+        event_id,
+        event_session_id,
+        organization_id,
+        webinar_id,
+        participant_id,
+        occurred_at as fired_at,
+        coalesce((payload ->> 'count')::bigint, 1) as fire_count,
+        file_id
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,27 @@
+with source as (
+
+    select * from {{ source('platform', 'platform_events') }}
+    where event_type = 'participant.invited'
+
+),
+
+renamed as (
+
+    select
+        event_id,
+        event_session_id,
+        organization_id,
+        webinar_id,
+        participant_id,
+        occurred_at as invited_at,
+        nullif(trim(payload ->> 'email'), '') as email,
+        nullif(trim(payload ->> 'first_name'), '') as first_name,
+        nullif(trim(payload ->> 'last_name'), '') as last_name,
+        nullif(payload -> 'fields', 'null'::jsonb) as registration_fields,
+        file_id
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,27 @@
+-- every session has exactly the five data-quality checks
+with sessions as (
+
+    select * from {{ ref('fct_event_sessions') }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+
+),
+
+checks as (
+
+    select * from {{ ref('fct_data_quality') }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+
+),
+
+per_session as (
+
+    select event_session_id, count(distinct check_name) as n_checks
+    from checks
+    group by event_session_id
+
+)
+
+select sessions.event_session_id
+from sessions
+left join per_session on sessions.event_session_id = per_session.event_session_id
+where coalesce(per_session.n_checks, 0) <> 5

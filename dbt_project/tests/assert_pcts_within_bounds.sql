@@ -1,0 +1,38 @@
+-- every percentage of the marts lies in [0, 100] (NULL allowed)
+with sessions as (
+
+    select * from {{ ref('fct_event_sessions') }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+
+),
+
+participants as (
+
+    select * from {{ ref('fct_participants') }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+
+),
+
+pcts as (
+
+    select event_session_id, 'avg_presence_pct' as measure, avg_presence_pct as value from sessions
+    union all
+    select event_session_id, 'host_active_pct', host_active_pct from sessions
+    union all
+    select event_session_id, 'presence_pct', presence_pct from participants
+    union all
+    select event_session_id, 'messages_pct', messages_pct from participants
+    union all
+    select event_session_id, 'questions_pct', questions_pct from participants
+    union all
+    select event_session_id, 'active_pct', active_pct from participants
+    union all
+    select event_session_id, 'host_window_presence_pct', host_window_presence_pct from participants
+    union all
+    select event_session_id, 'rating', rating from participants
+
+)
+
+select *
+from pcts
+where value < 0 or value > 100

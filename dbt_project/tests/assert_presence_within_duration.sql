@@ -1,0 +1,46 @@
+-- presence never exceeds the session's duration (union, not sum, of connections),
+-- active time never exceeds presence, a connection never exceeds the session
+with sessions as (
+
+    select * from {{ ref('fct_event_sessions') }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+
+),
+
+participants as (
+
+    select * from {{ ref('fct_participants') }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+
+),
+
+connections as (
+
+    select * from {{ ref('fct_connections') }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+
+),
+
+violations as (
+
+    select participants.event_session_id, participants.participant_id, 'presence > duration' as problem
+    from participants
+    inner join sessions on participants.event_session_id = sessions.event_session_id
+    where participants.presence_seconds > sessions.duration_seconds
+    union all
+    select event_session_id, participant_id, 'active > presence'
+    from participants
+    where active_seconds > presence_seconds
+    union all
+    select connections.event_session_id, connections.participant_id, 'connection > duration'
+    from connections
+    inner join sessions on connections.event_session_id = sessions.event_session_id
+    where connections.duration_seconds > sessions.duration_seconds
+    union all
+    select event_session_id, null, 'host window > duration'
+    from sessions
+    where host_active_seconds > duration_seconds
+
+)
+
+select * from violations

@@ -1,0 +1,8 @@
+{#- no two rows share the same values of all `combination_of_columns` (dbt_utils is
+    not reachable here, so the project keeps its own) -#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+select {{ combination_of_columns | join(', ') }}, count(*) as n_rows
+from {{ model }}
+group by {{ combination_of_columns | join(', ') }}
+having count(*) > 1
+{% endtest %}
