@@ -1,0 +1,284 @@
+"""Hand-written raw events through the real pipeline (ingest -> dbt build), with every
+expected mart value worked out by hand from the marts contract (docs/marts.md).
+
+Day 1 (delivery date=2026-11-02)
+  es-A  org-1, "Вебинар: аналитика", 10:00-12:00 UTC, no engagement module.
+        host h-1 on air 10:00-11:00 (the contract's worked example).
+        u-1  registered as "Anna.S@Example.com " from https://www.t.me/…,
+             web 10:30-12:00, 2 messages.
+        u-2  no e-mail (guest): android 10:00-10:30 + web 10:15-11:00 (overlap),
+             1 message, fires 3 + 2.
+        h-1  1 message. One of u-1's messages arrives again in a second file.
+        One malformed line in the first file.
+  es-M  org-2, open entry, 23:30 UTC -> crosses UTC midnight; guest u-5 joins 23:40.
+Day 2 (delivery date=2026-11-03)
+  es-M  u-5 leaves 00:40, session ends 01:00.
+  es-B  org-1, engagement module, 2026-11-03 10:00-11:00; u-1 registers again as
+        "anna.s@example.com" (other case) -> returning; inactive 10:15-10:45.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from webstat import daily
+from webstat.settings import load_settings
+
+pytestmark = pytest.mark.integration
+
+UTC = timezone.utc
+DAY1, DAY2 = date(2026, 11, 2), date(2026, 11, 3)
+_n = 0
+
+
+def ev(event_type, at, session, participant=None, org="org-1", **payload) -> str:
+    global _n
+    _n += 1
+    body = {"event_id": f"{session}-{_n}", "event_type": event_type, "occurred_at": at,
+            "organization_id": org, "event_session_id": session, "webinar_id": "w-" + org,
+            "payload": payload}  # fmt: skip
+    if participant:
+        body["participant_id"] = participant
+    return json.dumps(body, ensure_ascii=False)
+
+
+def join(at, session, who, conn, platform="web", role="participant", org="org-1", **extra):
+    return ev("participant.joined", at, session, who, org=org, connection_id=conn, role=role,
+              platform=platform, chat_name=f"chat {who}", **extra)  # fmt: skip
+
+
+def left(at, session, who, conn, org="org-1"):
+    return ev("participant.left", at, session, who, org=org, connection_id=conn)
+
+
+def day1_files() -> dict[str, list[str]]:
+    dup_message = ev("chat.message_posted", "2026-11-02T10:40:00Z", "es-A", "u-1", message_id="m2")
+    a = [
+        ev("session.started", "2026-11-02T10:00:00Z", "es-A", webinar_name="Вебинар: аналитика"),
+        ev("participant.registered", "2026-11-01T09:00:00Z", "es-A", "u-1",
+           email="Anna.S@Example.com ", first_name="Анна", last_name="Смирнова",
+           referrer="https://www.t.me/some_channel", utm={"source": "telegram"}),
+        join("2026-11-02T09:55:00Z", "es-A", "h-1", "hc-1", role="host"),
+        ev("broadcast.started", "2026-11-02T10:00:00Z", "es-A", "h-1"),
+        ev("broadcast.stopped", "2026-11-02T11:00:00Z", "es-A", "h-1"),
+        left("2026-11-02T12:00:00Z", "es-A", "h-1", "hc-1"),
+        join("2026-11-02T10:30:00Z", "es-A", "u-1", "c-1"),
+        left("2026-11-02T12:00:00Z", "es-A", "u-1", "c-1"),
+        join("2026-11-02T10:00:00Z", "es-A", "u-2", "c-2", platform="android"),
+        left("2026-11-02T10:30:00Z", "es-A", "u-2", "c-2"),
+        join("2026-11-02T10:15:00Z", "es-A", "u-2", "c-3"),
+        left("2026-11-02T11:00:00Z", "es-A", "u-2", "c-3"),
+        ev("chat.message_posted", "2026-11-02T10:35:00Z", "es-A", "u-1", message_id="m1"),
+        dup_message,
+        ev("chat.message_posted", "2026-11-02T10:20:00Z", "es-A", "u-2", message_id="m3"),
+        ev("chat.message_posted", "2026-11-02T10:05:00Z", "es-A", "h-1", message_id="m4"),
+        ev("reaction.fire", "2026-11-02T10:21:00Z", "es-A", "u-2", count=3),
+        ev("reaction.fire", "2026-11-02T10:22:00Z", "es-A", "u-2", count=2),
+        ev("session.ended", "2026-11-02T12:00:00Z", "es-A"),
+        '{"event_id": "broken", "event_type": ',
+        ev("session.started", "2026-11-02T23:30:00Z", "es-M", org="org-2",
+           webinar_name="Ночной эфир", open_entry=True),
+        join("2026-11-02T23:40:00Z", "es-M", "u-5", "c-5", org="org-2"),
+    ]  # fmt: skip
+    return {"a.ndjson": a, "b.ndjson": [dup_message]}
+
+
+def day2_files() -> dict[str, list[str]]:
+    return {"a.ndjson": [
+        left("2026-11-03T00:40:00Z", "es-M", "u-5", "c-5", org="org-2"),
+        ev("session.ended", "2026-11-03T01:00:00Z", "es-M", org="org-2"),
+        ev("session.started", "2026-11-03T10:00:00Z", "es-B", webinar_name="Вебинар: итоги",
+           engagement_module=True),
+        ev("participant.registered", "2026-11-02T15:00:00Z", "es-B", "u-1",
+           email="anna.s@example.com"),
+        join("2026-11-03T10:00:00Z", "es-B", "u-1", "c-10"),
+        ev("attention.changed", "2026-11-03T10:15:00Z", "es-B", "u-1", connection_id="c-10",
+           state="inactive", reason="tab_hidden"),
+        ev("attention.changed", "2026-11-03T10:45:00Z", "es-B", "u-1", connection_id="c-10",
+           state="active"),
+        left("2026-11-03T11:00:00Z", "es-B", "u-1", "c-10"),
+        ev("session.ended", "2026-11-03T11:00:00Z", "es-B"),
+    ]}  # fmt: skip
+
+
+def land(root: Path, day: date, files: dict[str, list[str]]) -> None:
+    folder = root / f"date={day}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, lines in files.items():
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def run_day(settings, day: date) -> None:
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    end = datetime.fromordinal(day.toordinal() + 1).replace(tzinfo=UTC)
+    daily.ingest(start, settings)
+    daily.transform(start, end, settings)
+
+
+@pytest.fixture(scope="module")
+def world(pg_server_url, tmp_path_factory):
+    """A warehouse after day 1 (snapshot taken) and day 2."""
+    name = f"scen_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    url = pg_server_url.replace("/postgres?", f"/{name}?")
+    root = tmp_path_factory.mktemp("scenario")
+    settings = load_settings({"WEBSTAT_WAREHOUSE_URL": url, "WEBSTAT_HOME": str(root / "home"),
+                              "WEBSTAT_LANDING_URI": str(root / "landing")})  # fmt: skip
+    land(root / "landing", DAY1, day1_files())
+    run_day(settings, DAY1)
+    conn = psycopg.connect(url, autocommit=True)
+    after_day1 = {
+        "es-M": one(conn, "select status, ended_at from marts.fct_event_sessions "
+                          "where event_session_id = 'es-M'"),
+    }  # fmt: skip
+    land(root / "landing", DAY2, day2_files())
+    run_day(settings, DAY2)
+    yield {"conn": conn, "settings": settings, "after_day1": after_day1}
+    conn.close()
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+def one(conn, sql, *params):
+    return conn.execute(sql, params).fetchone()
+
+
+def participant(conn, session, who, *columns):
+    return one(conn, f"select {', '.join(columns)} from marts.fct_participants "
+                     "where event_session_id = %s and participant_id = %s", session, who)  # fmt: skip
+
+
+def test_worked_example_host_window_presence_is_50(world):
+    c = world["conn"]
+    assert participant(c, "es-A", "u-1", "presence_seconds", "presence_pct",
+                       "host_window_presence_pct") == (5400, Decimal("75.00"), Decimal("50.00"))
+
+
+def test_two_devices_at_once_count_once(world):
+    c = world["conn"]
+    # android 10:00-10:30 and web 10:15-11:00: union 10:00-11:00, not 30 + 45 minutes
+    assert participant(c, "es-A", "u-2", "presence_seconds", "presence_pct", "platforms",
+                       "primary_platform", "connections_count") == (
+        3600, Decimal("50.00"), "android, web", "web", 2)
+
+
+def test_messages_fires_and_rating(world):
+    c = world["conn"]
+    # 4 messages in the session (h-1's counts in the denominator), the duplicate dropped
+    assert participant(c, "es-A", "u-1", "messages_count", "messages_pct", "rating",
+                       "active_seconds", "left_early") == (2, Decimal("50.00"), Decimal("48.0"),
+                                                           None, True)
+    # rating = 0.60 × 50 + 0.15 × S(1, 10) + 0.10 × S(5, 20) = 30 + 1.5 + 2.5
+    assert participant(c, "es-A", "u-2", "messages_count", "messages_pct", "fires_count",
+                       "rating") == (1, Decimal("25.00"), 5, Decimal("34.0"))
+
+
+def test_identity_source_and_registration(world):
+    c = world["conn"]
+    assert participant(c, "es-A", "u-1", "person_key", "email", "is_guest", "first_name",
+                       "referrer_source", "utm_source", "registration_status", "is_new") == (
+        "anna.s@example.com", "anna.s@example.com", False, "Анна", "t.me", "telegram",
+        "self_registered", True)
+    assert participant(c, "es-A", "u-2", "person_key", "email", "is_guest", "referrer_source",
+                       "registration_status", "is_new") == (
+        "guest:u-2", None, True, "direct", None, None)
+
+
+def test_session_summary(world):
+    row = one(world["conn"], """
+        select status, duration_seconds, attendees_count, participants_count, hosts_count,
+               new_participants_count, returning_participants_count, guest_participants_count,
+               registered_count, messages_count, fires_count, peak_concurrent_participants,
+               avg_presence_pct, host_active_seconds, host_active_pct, left_early_count,
+               report_date
+        from marts.fct_event_sessions where event_session_id = 'es-A'""")
+    assert row == ("ended", 7200, 3, 2, 1, 1, 0, 1, 1, 4, 5, 2, Decimal("62.50"), 3600,
+                   Decimal("50.00"), 2, date(2026, 11, 2))  # fmt: skip
+
+
+def test_traffic_sources_and_devices(world):
+    c = world["conn"]
+    sources = c.execute("select referrer_source, participants_count, share_pct "
+                        "from marts.fct_traffic_sources where event_session_id = 'es-A' "
+                        "order by 1").fetchall()  # fmt: skip
+    assert sources == [("direct", 1, Decimal("50.00")), ("t.me", 1, Decimal("50.00"))]
+    devices = c.execute("select platform, participants_count, share_pct from marts.fct_devices "
+                        "where event_session_id = 'es-A'").fetchall()  # fmt: skip
+    assert devices == [("web", 2, Decimal("100.00"))]
+
+
+def test_attendance_per_minute_is_half_open(world):
+    rows = dict(world["conn"].execute(
+        "select to_char(minute_at at time zone 'UTC', 'HH24:MI'), participants_online "
+        "from marts.fct_attendance_minutes where event_session_id = 'es-A'").fetchall())
+    assert len(rows) == 120
+    # u-2 from 10:00 until 11:00 (exclusive), u-1 from 10:30
+    assert (rows["10:00"], rows["10:29"], rows["10:30"], rows["10:59"], rows["11:00"],
+            rows["11:59"]) == (1, 1, 2, 2, 1, 1)  # fmt: skip
+
+
+def test_data_quality_counts_the_duplicate_and_the_reject(world):
+    checks = dict(world["conn"].execute(
+        "select check_name, observed_count from marts.fct_data_quality "
+        "where event_session_id = 'es-A'").fetchall())
+    assert checks == {"orphan_leaves": 0, "inferred_leaves": 0, "joins_outside_session": 1,
+                      "duplicate_events_dropped": 1, "rejected_lines": 1}  # fmt: skip
+
+
+def test_a_session_across_utc_midnight_ends_with_the_next_days_file(world):
+    assert world["after_day1"]["es-M"] == ("in_progress", None)
+    row = one(world["conn"], "select status, end_inferred, duration_seconds, report_date, "
+              "guest_participants_count, new_participants_count from marts.fct_event_sessions "
+              "where event_session_id = 'es-M'")  # fmt: skip
+    # 23:30 UTC on 2 Nov is 02:30 on 3 Nov in Moscow
+    assert row == ("ended", False, 5400, date(2026, 11, 3), 1, 0)
+    assert participant(world["conn"], "es-M", "u-5", "presence_seconds", "presence_pct",
+                       "is_guest", "is_new", "email") == (3600, Decimal("66.67"), True, None, None)
+
+
+def test_returning_across_sessions_with_the_email_in_another_case(world):
+    c = world["conn"]
+    # es-B has the engagement module: inactive 10:15-10:45 -> active 1800 s of 3600
+    # rating = 0.35 × 100 + 0.25 × 50 = 47.5
+    assert participant(c, "es-B", "u-1", "is_new", "active_seconds", "active_pct",
+                       "rating") == (False, 1800, Decimal("50.00"), Decimal("47.5"))
+    assert one(c, "select new_participants_count, returning_participants_count "
+                  "from marts.fct_event_sessions where event_session_id = 'es-B'") == (0, 1)
+    person = one(c, "select sessions_attended, first_event_session_id from marts.dim_people "
+                    "where organization_id = 'org-1' and person_key = 'anna.s@example.com'")
+    assert person == (2, "es-A")
+
+
+def test_a_rerun_of_a_day_changes_no_mart_row(world):
+    c = world["conn"]
+    marts = [r[0] for r in c.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'")]
+    assert len(marts) == 8
+
+    def fingerprint():
+        return {t: one(c, f"select count(*), md5(coalesce(string_agg(x::text, '|' "
+                          f"order by x::text), '')) from marts.{t} x")
+                for t in marts}  # fmt: skip
+
+    before = fingerprint()
+    run_day(world["settings"], DAY2)
+    assert fingerprint() == before
+
+
+def test_the_bi_role_reads_marts_and_nothing_else(world):
+    c = world["conn"]
+    with c.transaction():
+        c.execute("set local role webstat_bi")
+        assert one(c, "select count(*) from marts.fct_event_sessions")[0] == 3
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with c.transaction():
+            c.execute("set local role webstat_bi")
+            c.execute("select count(*) from raw.platform_events")
