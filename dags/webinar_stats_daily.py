@@ -20,6 +20,8 @@ from datetime import datetime, timedelta, timezone
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
+from webstat.assets import mart_assets
+
 
 @dag(
     dag_id="webinar_stats_daily",
@@ -48,7 +50,7 @@ def webinar_stats_daily():
         except BadDataError as exc:  # bad data: fail now, no retries
             raise AirflowFailException(str(exc)) from exc
 
-    @task
+    @task(outlets=mart_assets())
     def transform(ingested: dict, data_interval_start=None, data_interval_end=None) -> dict:
         from webstat import daily
 

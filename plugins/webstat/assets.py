@@ -1,0 +1,16 @@
+"""The marts as Airflow assets: the daily DAG's transform task lists them as outlets,
+so a BI refresh DAG can be scheduled on them (``schedule=[MART_ASSETS[0]]``)."""
+
+from __future__ import annotations
+
+MARTS = (
+    "fct_event_sessions", "fct_participants", "fct_connections", "fct_traffic_sources",
+    "fct_devices", "fct_attendance_minutes", "dim_people", "fct_data_quality",
+)  # fmt: skip
+
+
+def mart_assets() -> list:
+    """One ``Asset`` per mart, named ``webstat.marts.<mart>``."""
+    from airflow.sdk import Asset
+
+    return [Asset(name=f"webstat.marts.{m}", uri=f"webstat://warehouse/marts/{m}") for m in MARTS]
