@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test demo test test-fast lint bench bench-full clean
+.PHONY: help install install-test demo test test-fast lint bench bench-full lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -19,12 +19,12 @@ $(BIN)/python:
 	$(PIP) install --upgrade pip
 
 # re-install whenever pyproject.toml changes
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(PIP) install -e .
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install -c constraints.txt -e .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(PIP) install -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
+	$(PIP) install -c constraints.txt -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed  ## create/refresh .venv with webstat
@@ -48,6 +48,10 @@ bench: install-test  ## benchmarks, quick mode (writes docs/benchmarks.md)
 
 bench-full: install-test  ## benchmarks, full mode (10 M events; long)
 	$(BIN)/python benchmarks/run.py --full
+
+lock: install-test  ## refresh constraints.txt from the current .venv
+	@{ head -2 constraints.txt; $(BIN)/python -m pip freeze --exclude-editable | grep -v '^webstat'; } > constraints.tmp
+	mv constraints.tmp constraints.txt
 
 clean:  ## remove the embedded warehouse state and generated data (keeps .venv)
 	-$(BIN)/webstat warehouse stop
