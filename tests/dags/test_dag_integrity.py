@@ -56,3 +56,10 @@ def test_the_transform_task_publishes_every_mart_as_an_asset(dagbag):
 
     task = dagbag.dags["webinar_stats_daily"].get_task("transform")
     assert sorted(a.name for a in task.outlets) == sorted(f"webstat.marts.{m}" for m in MARTS)
+
+
+def test_period_dag_is_manual_with_a_params_form(dagbag):
+    dag = dagbag.dags["webinar_stats_period"]
+    assert dag.timetable.__class__.__name__ == "NullTimetable"
+    assert set(dag.params) == {"start", "end", "webinar"}
+    assert [t.task_id for t in dag.tasks] == ["period_report"]

@@ -1,0 +1,51 @@
+"""
+### webinar_stats_period
+
+The platform's «Статистика» view as a report: one workbook and one PDF over every
+ended event session whose report date lies in `[start, end]`, optionally only
+sessions whose webinar name contains `webinar` (case-insensitive).
+
+Trigger it by hand with params `start`, `end` (YYYY-MM-DD) and `webinar`; the UI
+shows them as a form. Output: `ARTIFACTS/periods/{start}_{end}[_{webinar-slug}]/`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from airflow.sdk import Param, dag, task
+
+
+@dag(
+    dag_id="webinar_stats_period",
+    schedule=None,
+    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    catchup=False,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
+    params={
+        "start": Param(type="string", format="date", title="Start", description="First report date"),
+        "end": Param(type="string", format="date", title="End", description="Last report date"),
+        "webinar": Param(None, type=["null", "string"], title="Webinar",
+                         description="Only webinars whose name contains this (optional)"),
+    },  # fmt: skip
+    tags=["webstat", "reports"],
+    doc_md=__doc__,
+)
+def webinar_stats_period():
+    @task
+    def period_report(params=None, run_id=None) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from webstat.errors import BadDataError
+        from webstat.period import period_report
+
+        try:
+            return period_report(params["start"], params["end"], params.get("webinar"),
+                                 run_id=run_id)  # fmt: skip
+        except BadDataError as exc:  # bad params: fail now, no retries
+            raise AirflowFailException(str(exc)) from exc
+
+    period_report()
+
+
+webinar_stats_period()
