@@ -28,9 +28,11 @@
     )
 {%- endmacro %}
 
-{#- the run's clock: var data_interval_end (ISO 8601) or, when absent, now() -#}
+{#- the run's clock: var data_interval_end (ISO 8601), else the env var
+    WEBSTAT_DATA_INTERVAL_END (what the DAG sets: a new --vars value every day would make
+    dbt re-parse the whole project, an env var only the files that read it), else now() -#}
 {% macro run_clock() -%}
-    {%- set interval_end = var('data_interval_end', none) -%}
+    {%- set interval_end = var('data_interval_end', none) or env_var('WEBSTAT_DATA_INTERVAL_END', '') -%}
     {%- if interval_end -%}
         '{{ interval_end }}'::timestamptz
     {%- else -%}

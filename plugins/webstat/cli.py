@@ -170,7 +170,7 @@ def cmd_dbt(args: argparse.Namespace, settings: Settings) -> int:
     if not args.dbt_args:
         raise WebstatError("give dbt's arguments, e.g. webstat dbt build --select marts")
     url = prepare(settings)
-    run_dbt(list(args.dbt_args), settings, url, dbt_vars(settings, None, None))
+    run_dbt(list(args.dbt_args), settings, url, dbt_vars(settings))
     return 0
 
 

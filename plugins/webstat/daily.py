@@ -62,7 +62,7 @@ def transform(
     settings = settings or load_settings()
     url = prepare(settings)
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
-    result = run_dbt(args, settings, url, dbt_vars(settings, data_interval_start, data_interval_end))
+    result = run_dbt(args, settings, url, dbt_vars(settings), data_interval_end)
     nodes = getattr(result.result, "results", None) or []
     return {"nodes": len(nodes)}
 
