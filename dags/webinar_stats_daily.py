@@ -8,7 +8,9 @@ One run per UTC day (its data interval, `00:00 → 24:00 UTC`):
    `raw.rejected_lines`, the ledger `raw.loaded_files` makes reruns no-ops);
 2. **transform** — `dbt build`: staging → intermediate → marts, recomputing only
    the event sessions the new data touched;
-3. **reports** — renders the reports of the sessions that ended or changed.
+3. **sessions_to_report** → **render_reports** (mapped, batches of 20 sessions) —
+   renders and publishes the XLSX + PDF reports of the sessions that ended or
+   changed in this run (their marts' fingerprint differs from the last publication).
 
 Backfill: `airflow backfill create --dag-id webinar_stats_daily --from-date … --to-date …`.
 All logic lives in the `webstat` package (`webstat.daily`); this file only wires it.
@@ -16,7 +18,7 @@ All logic lives in the `webstat` package (`webstat.daily`); this file only wires
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
@@ -26,7 +28,7 @@ from webstat.assets import mart_assets
 @dag(
     dag_id="webinar_stats_daily",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     max_active_runs=1,  # two days never write the same session at once
     default_args={
@@ -57,12 +59,23 @@ def webinar_stats_daily():
         return daily.transform(data_interval_start, data_interval_end)
 
     @task
-    def reports(transformed: dict, data_interval_start=None, data_interval_end=None) -> list:
-        from webstat import daily
+    def sessions_to_report(transformed: dict) -> list[list[str]]:
+        from webstat.publish_sessions import sessions_to_report
 
-        return daily.reports(data_interval_start, data_interval_end)
+        return sessions_to_report()
 
-    reports(transform(ingest()))
+    @task(max_active_tis_per_dagrun=2)
+    def render_reports(
+        event_session_ids: list[str], run_id=None, data_interval_start=None, data_interval_end=None
+    ) -> list[str]:
+        from webstat.publish_sessions import render_sessions
+
+        return render_sessions(
+            event_session_ids, run_id=run_id,
+            data_interval=(data_interval_start, data_interval_end),
+        )  # fmt: skip
+
+    render_reports.expand(event_session_ids=sessions_to_report(transform(ingest())))
 
 
 webinar_stats_daily()

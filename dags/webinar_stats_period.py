@@ -11,7 +11,7 @@ shows them as a form. Output: `ARTIFACTS/periods/{start}_{end}[_{webinar-slug}]/
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
@@ -19,15 +19,21 @@ from airflow.sdk import Param, dag, task
 @dag(
     dag_id="webinar_stats_period",
     schedule=None,
-    start_date=datetime(2026, 1, 1, tzinfo=timezone.utc),
+    start_date=datetime(2026, 1, 1, tzinfo=UTC),
     catchup=False,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30)},
     params={
-        "start": Param(type="string", format="date", title="Start", description="First report date"),
+        "start": Param(
+            type="string", format="date", title="Start", description="First report date"
+        ),
         "end": Param(type="string", format="date", title="End", description="Last report date"),
-        "webinar": Param(None, type=["null", "string"], title="Webinar",
-                         description="Only webinars whose name contains this (optional)"),
-    },  # fmt: skip
+        "webinar": Param(
+            None,
+            type=["null", "string"],
+            title="Webinar",
+            description="Only webinars whose name contains this (optional)",
+        ),
+    },
     tags=["webstat", "reports"],
     doc_md=__doc__,
 )

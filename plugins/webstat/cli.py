@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from webstat import __version__
@@ -110,14 +110,16 @@ def run_days(settings: Settings, days: list[date]) -> None:
     dag = load_daily_dag()
     for number, day in enumerate(days, start=1):
         started = time.monotonic()
-        since = datetime.now(timezone.utc)
+        since = datetime.now(UTC)
         _say(f"[{number}/{len(days)}] {day}: running webinar_stats_daily …")
         # the run for day D has logical date D + 1 day: its interval ends there
-        logical = datetime.combine(day + timedelta(days=1), datetime.min.time(), timezone.utc)
+        logical = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
         dagrun = dag.test(logical_date=logical)
         check_day_processed(dagrun, day)
-        _say(f"[{number}/{len(days)}] {day}: done in {time.monotonic() - started:.0f} s; "
-             + _day_figures(url, since))
+        _say(
+            f"[{number}/{len(days)}] {day}: done in {time.monotonic() - started:.0f} s; "
+            + _day_figures(url, since)
+        )
 
 
 def _day_figures(url: str, since: datetime) -> str:
@@ -134,8 +136,10 @@ def _day_figures(url: str, since: datetime) -> str:
             """,
             (since,),
         ).fetchone()
-    text = (f"{files} file(s): {loaded:,} events loaded, {dups:,} duplicates dropped, "
-            f"{rejected:,} lines rejected")
+    text = (
+        f"{files} file(s): {loaded:,} events loaded, {dups:,} duplicates dropped, "
+        f"{rejected:,} lines rejected"
+    )
     if failed:
         text += f"; {failed} file(s) FAILED to load (see raw.loaded_files)"
     return text
@@ -272,7 +276,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     _say(f"1/3 generating a sample week ({start} … {end}) into {landing}")
     summary = generate(start, end, landing, seed=args.seed, scale="small", progress=_say)
     _say(f"    {summary}")
-    _say(f"2/3 running webinar_stats_daily for each day (warehouse: {settings.pgdata if settings.embedded else _redact(settings.warehouse_url)})")
+    where = settings.pgdata if settings.embedded else _redact(settings.warehouse_url)
+    _say(f"2/3 running webinar_stats_daily for each day (warehouse: {where})")
     run_days(settings, [start + timedelta(days=i) for i in range(DEMO_DAYS)])
     _say("3/3 done.")
     from webstat.warehouse import connect
@@ -280,9 +285,29 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     with connect(settings) as conn:
         events = conn.execute("select count(*) from raw.platform_events").fetchone()[0]
         rejects = conn.execute("select count(*) from raw.rejected_lines").fetchone()[0]
-    _say(f"    raw.platform_events: {events:,} events; raw.rejected_lines: {rejects:,} bad lines kept")
-    _say(f"    artifacts: {settings.artifacts_uri}")
-    _say('    try: .venv/bin/webstat warehouse psql -c "select count(*) from raw.platform_events"')
+        sessions = conn.execute(
+            "select count(*) filter (where status = 'ended'), count(*) "
+            "from marts.fct_event_sessions"
+        ).fetchone()
+        reports = [
+            r[0]
+            for r in conn.execute(
+                "select uri from raw.published_reports order by published_at, event_session_id"
+            )
+        ]
+    _say(
+        f"    warehouse: {events:,} events in raw.platform_events, "
+        f"{rejects:,} bad lines kept in raw.rejected_lines"
+    )
+    _say(
+        f"    marts: {sessions[1]} event sessions ({sessions[0]} ended) in marts.fct_event_sessions"
+    )
+    _say(f"    reports: {len(reports)} event sessions (report.xlsx, report.pdf, manifest.json):")
+    for uri in reports[:5]:
+        _say(f"      {uri}/report.pdf")
+    if len(reports) > 5:
+        _say(f"      … and {len(reports) - 5} more under {settings.artifacts_uri}/events/")
+    _say('    next: .venv/bin/webstat warehouse psql -c "select * from marts.fct_event_sessions"')
     return 0
 
 
@@ -292,62 +317,94 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="webstat",
-        description="webstat: a data warehouse for webinar analytics (raw logs -> marts -> reports).",
+        description="webstat: a data warehouse for webinar analytics (raw logs, marts, reports).",
     )
     parser.add_argument("--version", action="version", version=f"webstat {__version__}")
-    parser.add_argument("-v", "--verbose", action="store_true", help="show tracebacks and debug logs")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="show tracebacks and debug logs"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("generate", help="write synthetic raw logs into the landing zone",
-                       description="Write realistic, deterministic raw platform logs "
-                                   "(date=YYYY-MM-DD/*.ndjson) for a date range.")
+    p = sub.add_parser(
+        "generate",
+        help="write synthetic raw logs into the landing zone",
+        description="Write realistic, deterministic raw platform logs "
+        "(date=YYYY-MM-DD/*.ndjson) for a date range.",
+    )
     p.add_argument("--start", type=_date, required=True, help="first delivery day (YYYY-MM-DD)")
     p.add_argument("--end", type=_date, required=True, help="last delivery day (YYYY-MM-DD)")
     p.add_argument("--out", type=Path, help="folder to write into (default: WEBSTAT_LANDING_URI)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    p.add_argument("--scale", type=_scale, default="small",
-                   help="small | medium | large | N events per day (default small)")
+    p.add_argument(
+        "--scale",
+        type=_scale,
+        default="small",
+        help="small | medium | large | N events per day (default small)",
+    )
     p.add_argument("--gzip", action="store_true", help="write .ndjson.gz files")
     p.set_defaults(func=cmd_generate)
 
-    p = sub.add_parser("run", help="run the daily DAG once per day, in order",
-                       description="Drive the real webinar_stats_daily DAG (dag.test) for each "
-                                   "UTC day from --start to --end.")
+    p = sub.add_parser(
+        "run",
+        help="run the daily DAG once per day, in order",
+        description="Drive the real webinar_stats_daily DAG (dag.test) for each "
+        "UTC day from --start to --end.",
+    )
     p.add_argument("--start", type=_date, required=True, help="first day (YYYY-MM-DD)")
     p.add_argument("--end", type=_date, required=True, help="last day (YYYY-MM-DD)")
     p.set_defaults(func=cmd_run)
 
-    p = sub.add_parser("ingest", help="load landed files into raw (without dbt or reports)",
-                       description="Load the landing partitions of the given delivery days "
-                                   "(and late files of the lookback window) into raw.")
+    p = sub.add_parser(
+        "ingest",
+        help="load landed files into raw (without dbt or reports)",
+        description="Load the landing partitions of the given delivery days "
+        "(and late files of the lookback window) into raw.",
+    )
     p.add_argument("--start", type=_date, required=True, help="first delivery day")
     p.add_argument("--end", type=_date, help="last delivery day (default: --start)")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("dbt", help="run dbt against the warehouse (e.g. webstat dbt build)",
-                       description="Run any dbt command on dbt_project/ with the warehouse's "
-                                   "connection, e.g. `webstat dbt build --full-refresh`.")
+    p = sub.add_parser(
+        "dbt",
+        help="run dbt against the warehouse (e.g. webstat dbt build)",
+        description="Run any dbt command on dbt_project/ with the warehouse's "
+        "connection, e.g. `webstat dbt build --full-refresh`.",
+    )
     p.add_argument("dbt_args", nargs=argparse.REMAINDER, help="arguments passed to dbt")
     p.set_defaults(func=cmd_dbt)
 
-    p = sub.add_parser("report", help="(re)render a session's or a period's reports",
-                       description="Render XLSX + PDF reports into WEBSTAT_ARTIFACTS_URI.")
+    p = sub.add_parser(
+        "report",
+        help="(re)render a session's or a period's reports",
+        description="Render XLSX + PDF reports into WEBSTAT_ARTIFACTS_URI.",
+    )
     p.add_argument("--event-session", metavar="ID", help="one event session's reports")
     p.add_argument("--start", type=_date, help="period start (YYYY-MM-DD)")
     p.add_argument("--end", type=_date, help="period end (YYYY-MM-DD)")
-    p.add_argument("--webinar", metavar="NAME", help="only sessions whose webinar name contains NAME")
+    p.add_argument(
+        "--webinar", metavar="NAME", help="only sessions whose webinar name contains NAME"
+    )
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("warehouse", help="the embedded Postgres: start|stop|status|url|psql",
-                       description="Manage the embedded warehouse (or show the external one).")
-    p.add_argument("action", choices=["start", "stop", "status", "url", "psql"],
-                   help="start, stop, status, url, or psql [psql arguments]")
+    p = sub.add_parser(
+        "warehouse",
+        help="the embedded Postgres: start|stop|status|url|psql",
+        description="Manage the embedded warehouse (or show the external one).",
+    )
+    p.add_argument(
+        "action",
+        choices=["start", "stop", "status", "url", "psql"],
+        help="start, stop, status, url, or psql [psql arguments]",
+    )
     p.add_argument("psql_args", nargs=argparse.REMAINDER, help="arguments passed to psql")
     p.set_defaults(func=cmd_warehouse)
 
-    p = sub.add_parser("demo", help="what `make demo` runs: a sample week end to end",
-                       description="Generate a sample week, run the daily DAG for each day and "
-                                   "print where the results are.")
+    p = sub.add_parser(
+        "demo",
+        help="what `make demo` runs: a sample week end to end",
+        description="Generate a sample week, run the daily DAG for each day and "
+        "print where the results are.",
+    )
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     p.set_defaults(func=cmd_demo)
     return parser

@@ -77,16 +77,8 @@ def check_day_processed(dagrun, day) -> None:  # type: ignore[no-untyped-def]
         )
     state = str(dagrun.state)
     if not state.endswith("success"):
-        failed = [ti.task_id for ti in dagrun.get_task_instances() if str(ti.state).endswith("failed")]
+        failed = [
+            ti.task_id for ti in dagrun.get_task_instances() if str(ti.state).endswith("failed")
+        ]
         where = f" (failed: {', '.join(failed)})" if failed else ""
         raise WebstatError(f"the daily run for {day} ended {state.split('.')[-1]}{where}")
-
-
-def reports(
-    data_interval_start: datetime, data_interval_end: datetime, settings: Settings | None = None
-) -> list[str]:
-    """Render the reports of the event sessions that ended or changed in this run.
-
-    The seam for the reports step: returns the URIs written.
-    """
-    return []

@@ -3,7 +3,7 @@ no errors and no connections set, and carries the settings we promise."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -35,7 +35,12 @@ def test_daily_dag_shape(dagbag):
     assert dag.max_active_runs == 1
     assert dag.catchup is False
     order = {t.task_id: sorted(t.downstream_task_ids) for t in dag.tasks}
-    assert order == {"ingest": ["transform"], "transform": ["reports"], "reports": []}
+    assert order == {
+        "ingest": ["transform"],
+        "transform": ["sessions_to_report"],
+        "sessions_to_report": ["render_reports"],
+        "render_reports": [],
+    }
 
 
 def test_the_run_for_a_day_covers_exactly_that_utc_day(dagbag):
@@ -43,11 +48,11 @@ def test_the_run_for_a_day_covers_exactly_that_utc_day(dagbag):
     from airflow.serialization.encoders import coerce_to_core_timetable
 
     timetable = coerce_to_core_timetable(dagbag.dags["webinar_stats_daily"].timetable)
-    logical = datetime(2026, 11, 3, tzinfo=timezone.utc)
+    logical = datetime(2026, 11, 3, tzinfo=UTC)
     interval = timetable.infer_manual_data_interval(run_after=logical)
     assert (interval.start, interval.end) == (
-        datetime(2026, 11, 2, tzinfo=timezone.utc),
-        datetime(2026, 11, 3, tzinfo=timezone.utc),
+        datetime(2026, 11, 2, tzinfo=UTC),
+        datetime(2026, 11, 3, tzinfo=UTC),
     )
 
 

@@ -48,9 +48,12 @@ touched_sessions as (
     from duplicates
     where file_id = any(array(select file_id from pending_files))
     union
+    -- still open: the clock may close it by inference. Once closed (by an end event
+    -- or by inference) a session is only rebuilt when new data touches it, so the
+    -- cost of a run does not grow with the warehouse's history.
     select event_session_id
     from {{ this }}
-    where not has_end_event
+    where status = 'in_progress'
     {% else %}
     select distinct event_session_id
     from events

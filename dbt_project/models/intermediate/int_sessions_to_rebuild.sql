@@ -1,9 +1,8 @@
 {{ config(materialized='table', meta={'rebuild_scope': 'none'}, post_hook=['analyze {{ this }}']) }}
 {# The event sessions this run recomputes, with the reason.  Every incremental model
     downstream deletes and re-inserts exactly these sessions:
-      * touched: rows in a file not yet processed (late data included), or no
-        session.ended yet (in progress / end inferred: the status moves with the
-        clock) - see int_event_sessions;
+      * touched: rows in a file not yet processed (late data included), or still
+        in progress (the clock may close it by inference) - see int_event_sessions;
       * returning_person: a later-started session of the same organization attended
         by an e-mail person who attended a touched session (its new / returning
         split may have changed).

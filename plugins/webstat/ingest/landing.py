@@ -97,7 +97,7 @@ class OpenedFile:
         self._stream: BinaryIO = gzip.GzipFile(fileobj=buffered) if landed.compressed else buffered
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
-        """Non-blank lines with their 1-based numbers; a leading BOM and CR line ends are tolerated."""
+        """Non-blank lines with 1-based numbers; a leading BOM and CR line ends are tolerated."""
         for number, line in enumerate(self._stream, start=1):
             if number == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]

@@ -63,9 +63,7 @@ UTM_KEYS = ("source", "medium", "campaign", "content", "term")
 # fields whose emptiness the contract tolerates (title may be "", email any string)
 MAY_BE_EMPTY = {("agreement.accepted", "title"), ("participant.invited", "email")}
 
-_TIMESTAMP = re.compile(
-    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$")
 _LOCAL_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?$")
 
 
@@ -150,9 +148,7 @@ def _check_payload(event_type: str, payload: dict) -> None:
     for name in REQUIRED_PAYLOAD.get(event_type, ()):
         value = payload.get(name)
         if value is None:
-            raise Rejected(
-                MISSING_PAYLOAD_FIELD, f"payload.{name} is required for {event_type}"
-            )
+            raise Rejected(MISSING_PAYLOAD_FIELD, f"payload.{name} is required for {event_type}")
         if not isinstance(value, str):
             raise Rejected(WRONG_TYPE, f"payload.{name} must be a string")
         if not value and (event_type, name) not in MAY_BE_EMPTY:
@@ -208,9 +204,7 @@ def parse_line(raw: bytes) -> Event:
     organization_id = _string(obj, "organization_id", required=True)
     event_session_id = _string(obj, "event_session_id", required=True)
     webinar_id = _string(obj, "webinar_id", required=False, min_length=0)
-    participant_id = _string(
-        obj, "participant_id", required=event_type not in SESSION_TYPES
-    )
+    participant_id = _string(obj, "participant_id", required=event_type not in SESSION_TYPES)
     if "payload" not in obj or obj["payload"] is None:
         raise Rejected(MISSING_FIELD, "required field 'payload' is missing")
     payload = obj["payload"]

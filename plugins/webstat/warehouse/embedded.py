@@ -62,7 +62,9 @@ def start(pgdata: Path) -> str:
     except Exception as exc:
         log = pgdata / "log"
         hint = f" (see {log})" if log.exists() else ""
-        raise WebstatError(f"could not start the embedded Postgres in {pgdata}: {exc}{hint}") from exc
+        raise WebstatError(
+            f"could not start the embedded Postgres in {pgdata}: {exc}{hint}"
+        ) from exc
     if fresh:
         # settings in postgresql.auto.conf take effect on a restart
         _tune(pgdata)

@@ -58,7 +58,12 @@ def test_a_partly_bad_file_loads_its_good_lines_and_keeps_every_bad_one(conn, tm
         ev("e-3"),
     ])  # fmt: skip
     summary = ingest_day(conn, f"file://{tmp_path}", DAY)
-    assert (summary.lines_total, summary.loaded, summary.rejected, summary.duplicates) == (4, 2, 2, 0)
+    assert (summary.lines_total, summary.loaded, summary.rejected, summary.duplicates) == (
+        4,
+        2,
+        2,
+        0,
+    )
     rejects = conn.execute(
         "select line_number, reason, raw_line from raw.rejected_lines order by line_number"
     ).fetchall()
@@ -99,7 +104,9 @@ def test_the_same_event_in_two_files_loads_once_and_the_first_arrival_wins(conn,
         "select payload, source_uri from raw.platform_events where event_id = 'e-1'"
     ).fetchone()
     assert payload["text"] == "first" and uri.endswith("a.ndjson")
-    dup = conn.execute("select event_id, line_number, source_uri from raw.duplicate_events").fetchall()
+    dup = conn.execute(
+        "select event_id, line_number, source_uri from raw.duplicate_events"
+    ).fetchall()
     assert [(d[0], d[1], d[2].rsplit("/", 1)[1]) for d in dup] == [("e-1", 1, "b.ndjson")]
 
 
@@ -188,7 +195,9 @@ def test_bom_and_crlf_line_ends_are_tolerated(conn, tmp_path):
     assert (summary.loaded, summary.rejected) == (2, 0)
 
 
-def test_an_s3_landing_zone_loads_through_the_same_code_path(conn, tmp_path, s3_bucket, s3_endpoint):
+def test_an_s3_landing_zone_loads_through_the_same_code_path(
+    conn, tmp_path, s3_bucket, s3_endpoint
+):
     import boto3
 
     client = boto3.client(

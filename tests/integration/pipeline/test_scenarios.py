@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,7 +33,6 @@ from webstat.settings import load_settings
 
 pytestmark = pytest.mark.integration
 
-UTC = timezone.utc
 DAY1, DAY2 = date(2026, 11, 2), date(2026, 11, 3)
 _n = 0
 
@@ -152,54 +151,95 @@ def one(conn, sql, *params):
 
 
 def participant(conn, session, who, *columns):
-    return one(conn, f"select {', '.join(columns)} from marts.fct_participants "
-                     "where event_session_id = %s and participant_id = %s", session, who)  # fmt: skip
+    sql = (
+        f"select {', '.join(columns)} from marts.fct_participants"
+        " where event_session_id = %s and participant_id = %s"
+    )
+    return one(conn, sql, session, who)
 
 
 def test_worked_example_host_window_presence_is_50(world):
     c = world["conn"]
-    assert participant(c, "es-A", "u-1", "presence_seconds", "presence_pct",
-                       "host_window_presence_pct") == (5400, Decimal("75.00"), Decimal("50.00"))
+    assert participant(
+        c, "es-A", "u-1", "presence_seconds", "presence_pct", "host_window_presence_pct"
+    ) == (5400, Decimal("75.00"), Decimal("50.00"))
 
 
 def test_two_devices_at_once_count_once(world):
     c = world["conn"]
     # android 10:00-10:30 and web 10:15-11:00: union 10:00-11:00, not 30 + 45 minutes
-    assert participant(c, "es-A", "u-2", "presence_seconds", "presence_pct", "platforms",
-                       "primary_platform", "connections_count") == (
-        3600, Decimal("50.00"), "android, web", "web", 2)
+    assert participant(
+        c,
+        "es-A",
+        "u-2",
+        "presence_seconds",
+        "presence_pct",
+        "platforms",
+        "primary_platform",
+        "connections_count",
+    ) == (3600, Decimal("50.00"), "android, web", "web", 2)
 
 
 def test_messages_fires_and_rating(world):
     c = world["conn"]
     # 4 messages in the session (h-1's counts in the denominator), the duplicate dropped
-    assert participant(c, "es-A", "u-1", "messages_count", "messages_pct", "rating",
-                       "active_seconds", "left_early") == (2, Decimal("50.00"), Decimal("48.0"),
-                                                           None, True)
+    assert participant(
+        c, "es-A", "u-1", "messages_count", "messages_pct", "rating", "active_seconds", "left_early"
+    ) == (2, Decimal("50.00"), Decimal("48.0"), None, True)
     # rating = 0.60 × 50 + 0.15 × S(1, 10) + 0.10 × S(5, 20) = 30 + 1.5 + 2.5
-    assert participant(c, "es-A", "u-2", "messages_count", "messages_pct", "fires_count",
-                       "rating") == (1, Decimal("25.00"), 5, Decimal("34.0"))
+    assert participant(
+        c, "es-A", "u-2", "messages_count", "messages_pct", "fires_count", "rating"
+    ) == (1, Decimal("25.00"), 5, Decimal("34.0"))
 
 
 def test_identity_source_and_registration(world):
     c = world["conn"]
-    assert participant(c, "es-A", "u-1", "person_key", "email", "is_guest", "first_name",
-                       "referrer_source", "utm_source", "registration_status", "is_new") == (
-        "anna.s@example.com", "anna.s@example.com", False, "Анна", "t.me", "telegram",
-        "self_registered", True)
-    assert participant(c, "es-A", "u-2", "person_key", "email", "is_guest", "referrer_source",
-                       "registration_status", "is_new") == (
-        "guest:u-2", None, True, "direct", None, None)
+    assert participant(
+        c,
+        "es-A",
+        "u-1",
+        "person_key",
+        "email",
+        "is_guest",
+        "first_name",
+        "referrer_source",
+        "utm_source",
+        "registration_status",
+        "is_new",
+    ) == (
+        "anna.s@example.com",
+        "anna.s@example.com",
+        False,
+        "Анна",
+        "t.me",
+        "telegram",
+        "self_registered",
+        True,
+    )
+    assert participant(
+        c,
+        "es-A",
+        "u-2",
+        "person_key",
+        "email",
+        "is_guest",
+        "referrer_source",
+        "registration_status",
+        "is_new",
+    ) == ("guest:u-2", None, True, "direct", None, None)
 
 
 def test_session_summary(world):
-    row = one(world["conn"], """
+    row = one(
+        world["conn"],
+        """
         select status, duration_seconds, attendees_count, participants_count, hosts_count,
                new_participants_count, returning_participants_count, guest_participants_count,
                registered_count, messages_count, fires_count, peak_concurrent_participants,
                avg_presence_pct, host_active_seconds, host_active_pct, left_early_count,
                report_date
-        from marts.fct_event_sessions where event_session_id = 'es-A'""")
+        from marts.fct_event_sessions where event_session_id = 'es-A'""",
+    )
     assert row == ("ended", 7200, 3, 2, 1, 1, 0, 1, 1, 4, 5, 2, Decimal("62.50"), 3600,
                    Decimal("50.00"), 2, date(2026, 11, 2))  # fmt: skip
 
@@ -216,9 +256,14 @@ def test_traffic_sources_and_devices(world):
 
 
 def test_attendance_per_minute_is_half_open(world):
-    rows = dict(world["conn"].execute(
-        "select to_char(minute_at at time zone 'UTC', 'HH24:MI'), participants_online "
-        "from marts.fct_attendance_minutes where event_session_id = 'es-A'").fetchall())
+    rows = dict(
+        world["conn"]
+        .execute(
+            "select to_char(minute_at at time zone 'UTC', 'HH24:MI'), participants_online "
+            "from marts.fct_attendance_minutes where event_session_id = 'es-A'"
+        )
+        .fetchall()
+    )
     assert len(rows) == 120
     # u-2 from 10:00 until 11:00 (exclusive), u-1 from 10:30
     assert (rows["10:00"], rows["10:29"], rows["10:30"], rows["10:59"], rows["11:00"],
@@ -226,9 +271,14 @@ def test_attendance_per_minute_is_half_open(world):
 
 
 def test_data_quality_counts_the_duplicate_and_the_reject(world):
-    checks = dict(world["conn"].execute(
-        "select check_name, observed_count from marts.fct_data_quality "
-        "where event_session_id = 'es-A'").fetchall())
+    checks = dict(
+        world["conn"]
+        .execute(
+            "select check_name, observed_count from marts.fct_data_quality "
+            "where event_session_id = 'es-A'"
+        )
+        .fetchall()
+    )
     assert checks == {"orphan_leaves": 0, "inferred_leaves": 0, "joins_outside_session": 1,
                       "duplicate_events_dropped": 1, "rejected_lines": 1}  # fmt: skip
 
@@ -240,27 +290,49 @@ def test_a_session_across_utc_midnight_ends_with_the_next_days_file(world):
               "where event_session_id = 'es-M'")  # fmt: skip
     # 23:30 UTC on 2 Nov is 02:30 on 3 Nov in Moscow
     assert row == ("ended", False, 5400, date(2026, 11, 3), 1, 0)
-    assert participant(world["conn"], "es-M", "u-5", "presence_seconds", "presence_pct",
-                       "is_guest", "is_new", "email") == (3600, Decimal("66.67"), True, None, None)
+    assert participant(
+        world["conn"],
+        "es-M",
+        "u-5",
+        "presence_seconds",
+        "presence_pct",
+        "is_guest",
+        "is_new",
+        "email",
+    ) == (3600, Decimal("66.67"), True, None, None)
 
 
 def test_returning_across_sessions_with_the_email_in_another_case(world):
     c = world["conn"]
     # es-B has the engagement module: inactive 10:15-10:45 -> active 1800 s of 3600
     # rating = 0.35 × 100 + 0.25 × 50 = 47.5
-    assert participant(c, "es-B", "u-1", "is_new", "active_seconds", "active_pct",
-                       "rating") == (False, 1800, Decimal("50.00"), Decimal("47.5"))
-    assert one(c, "select new_participants_count, returning_participants_count "
-                  "from marts.fct_event_sessions where event_session_id = 'es-B'") == (0, 1)
-    person = one(c, "select sessions_attended, first_event_session_id from marts.dim_people "
-                    "where organization_id = 'org-1' and person_key = 'anna.s@example.com'")
+    assert participant(c, "es-B", "u-1", "is_new", "active_seconds", "active_pct", "rating") == (
+        False,
+        1800,
+        Decimal("50.00"),
+        Decimal("47.5"),
+    )
+    assert one(
+        c,
+        "select new_participants_count, returning_participants_count "
+        "from marts.fct_event_sessions where event_session_id = 'es-B'",
+    ) == (0, 1)
+    person = one(
+        c,
+        "select sessions_attended, first_event_session_id from marts.dim_people "
+        "where organization_id = 'org-1' and person_key = 'anna.s@example.com'",
+    )
     assert person == (2, "es-A")
 
 
 def test_a_rerun_of_a_day_changes_no_mart_row(world):
     c = world["conn"]
-    marts = [r[0] for r in c.execute(
-        "select table_name from information_schema.tables where table_schema = 'marts'")]
+    marts = [
+        r[0]
+        for r in c.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        )
+    ]
     assert len(marts) == 8
 
     def fingerprint():
@@ -278,7 +350,6 @@ def test_the_bi_role_reads_marts_and_nothing_else(world):
     with c.transaction():
         c.execute("set local role webstat_bi")
         assert one(c, "select count(*) from marts.fct_event_sessions")[0] == 3
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
-        with c.transaction():
-            c.execute("set local role webstat_bi")
-            c.execute("select count(*) from raw.platform_events")
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), c.transaction():
+        c.execute("set local role webstat_bi")
+        c.execute("select count(*) from raw.platform_events")

@@ -14,6 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from webstat.errors import WebstatError
 from webstat.generate import GenerateSummary, generate
 

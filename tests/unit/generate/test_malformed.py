@@ -8,6 +8,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+
 from webstat.generate.malformed import KINDS, Kind, bad_line
 
 TEMPLATE: dict[str, Any] = {

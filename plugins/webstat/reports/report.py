@@ -1,0 +1,292 @@
+"""Render a report (workbook + PDF) and publish it: what the CLI and the DAGs call.
+
+Layout (``docs/interface.md``)::
+
+    {ARTIFACTS}/events/{report_date}/{event_session_id}/report.xlsx | report.pdf | manifest.json
+    {ARTIFACTS}/periods/{start}_{end}[_{webinar-slug}]/report.xlsx | report.pdf | manifest.json
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from webstat.errors import WebstatError
+from webstat.reports import data
+from webstat.reports.pdf import DEFAULT_MAX_ROWS as DEFAULT_PDF_ROWS
+from webstat.reports.publishing import MANIFEST, publish
+from webstat.reports.xlsx import EXCEL_MAX_ROWS
+from webstat.storage import join
+
+if TYPE_CHECKING:
+    import psycopg
+
+    from webstat.settings import Settings
+
+XLSX = "report.xlsx"
+PDF = "report.pdf"
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """What a render published: where, which files, how many rows."""
+
+    kind: str
+    """``event_session`` or ``period``."""
+    uri: str
+    """The report's folder (``file:///…`` or ``s3://…``)."""
+    files: dict[str, str]
+    """File name -> URI, manifest included."""
+    row_counts: dict[str, int]
+    manifest: dict[str, Any] = field(repr=False)
+
+    def __str__(self) -> str:
+        """The written files, one URI a line (what the CLI prints)."""
+        return "\n".join(self.files.values())
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one safe path segment / key part (``/``, ``..`` and the like escaped)."""
+    segment = quote(value, safe="-_.~@+=,")
+    if segment in ("", ".", ".."):
+        segment = segment.replace(".", "%2E") or "_"
+    return segment
+
+
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+
+
+def slug(text: str, max_length: int = 60) -> str:
+    """``Вебинар: Аналитика 2026`` -> ``vebinar-analitika-2026`` (ASCII, for paths)."""
+    lowered = "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+    ascii_text = unicodedata.normalize("NFKD", lowered).encode("ascii", "ignore").decode()
+    out = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    return out[:max_length].rstrip("-") or "webinar"
+
+
+def event_session_uri(artifacts_uri: str, report_date: date, event_session_id: str) -> str:
+    """``{ARTIFACTS}/events/{report_date}/{event_session_id}``."""
+    return join(artifacts_uri, "events", report_date.isoformat(), path_segment(event_session_id))
+
+
+def period_uri(artifacts_uri: str, start: date, end: date, webinar: str | None) -> str:
+    """``{ARTIFACTS}/periods/{start}_{end}[_{webinar-slug}]``."""
+    name = f"{start.isoformat()}_{end.isoformat()}"
+    if webinar:
+        name += f"_{slug(webinar)}"
+    return join(artifacts_uri, "periods", name)
+
+
+def _interval(data_interval: Any) -> dict[str, str] | None:
+    if data_interval is None:
+        return None
+    if isinstance(data_interval, Mapping):
+        start, end = data_interval.get("start"), data_interval.get("end")
+    else:
+        start, end = data_interval
+    return {"start": _iso(start), "end": _iso(end)}
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date | datetime) else str(value)
+
+
+def _as_date(value: date | str, name: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise WebstatError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _result(kind: str, uri: str, manifest: dict[str, Any], counts: dict[str, int]) -> ReportResult:
+    files = {name: join(uri, name) for name in (*manifest["files"], MANIFEST)}
+    return ReportResult(kind=kind, uri=uri, files=files, row_counts=counts, manifest=manifest)
+
+
+def render_event_session_report(
+    conn: psycopg.Connection,
+    event_session_id: str,
+    settings: Settings,
+    *,
+    run_id: str | None = None,
+    data_interval: Any = None,
+    max_pdf_rows: int = DEFAULT_PDF_ROWS,
+    max_sheet_rows: int = EXCEL_MAX_ROWS,
+) -> ReportResult:
+    """Render one event session's workbook and PDF and publish them with their manifest.
+
+    ``data_interval`` is the run's ``(start, end)`` (or a mapping with those keys).
+    Raises :class:`WebstatError` for an unknown or still running session.
+    """
+    from webstat.reports.pdf import render_session_pdf
+    from webstat.reports.xlsx import render_session_xlsx
+
+    with tempfile.TemporaryDirectory(prefix="webstat-report-") as tmp:
+        xlsx_path, pdf_path = Path(tmp) / XLSX, Path(tmp) / PDF
+        with data.snapshot(conn):
+            session = data.fetch_event_session(conn, event_session_id)
+            if session is None:
+                raise WebstatError(
+                    f"event session {event_session_id!r} is not in marts.fct_event_sessions"
+                    " (has the pipeline run for its day?)"
+                )
+            if session["status"] != "ended":
+                raise WebstatError(
+                    f"event session {event_session_id!r} is still in progress:"
+                    " it gets a report once it has ended"
+                )
+            counts = render_session_xlsx(
+                conn,
+                session,
+                xlsx_path,
+                locale=settings.locale,
+                timezone=settings.timezone,
+                max_sheet_rows=max_sheet_rows,
+            )
+            shown = render_session_pdf(
+                conn,
+                session,
+                pdf_path,
+                locale=settings.locale,
+                timezone=settings.timezone,
+                max_rows=max_pdf_rows,
+            )
+        counts["pdf_participants"] = shown["pdf_participants"]
+        uri = event_session_uri(settings.artifacts_uri, session["report_date"], event_session_id)
+        manifest = publish(
+            {XLSX: xlsx_path, PDF: pdf_path},
+            uri,
+            {
+                "kind": "event_session",
+                "event_session_id": event_session_id,
+                "webinar_name": session["webinar_name"],
+                "report_date": session["report_date"].isoformat(),
+                "run_id": run_id,
+                "data_interval": _interval(data_interval),
+                "timezone": settings.timezone,
+                "locale": settings.locale,
+                "row_counts": counts,
+            },
+            settings.s3_conn_id,
+        )
+    return _result("event_session", uri, manifest, counts)
+
+
+def render_period_report(
+    conn: psycopg.Connection,
+    start: date | str,
+    end: date | str,
+    webinar: str | None,
+    settings: Settings,
+    *,
+    run_id: str | None = None,
+    max_pdf_rows: int = DEFAULT_PDF_ROWS,
+    max_sheet_rows: int = EXCEL_MAX_ROWS,
+) -> ReportResult:
+    """Render the period report (ended sessions with report date in [start, end]) and publish it.
+
+    ``webinar`` keeps the sessions whose name contains it (case-insensitive).
+    Raises :class:`WebstatError` when the range is reversed or holds no session.
+    """
+    from webstat.reports.pdf import render_period_pdf
+    from webstat.reports.xlsx import render_period_xlsx
+
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    if end < start:
+        raise WebstatError(f"the period ends ({end}) before it starts ({start})")
+    with tempfile.TemporaryDirectory(prefix="webstat-report-") as tmp:
+        xlsx_path, pdf_path = Path(tmp) / XLSX, Path(tmp) / PDF
+        with data.snapshot(conn):
+            period = data.fetch_period(conn, start, end, webinar)
+            if not period.sessions:
+                matching = f" matching {period.webinar!r}" if period.webinar else ""
+                raise WebstatError(f"no ended event session between {start} and {end}{matching}")
+            counts = render_period_xlsx(
+                conn,
+                period,
+                xlsx_path,
+                locale=settings.locale,
+                timezone=settings.timezone,
+                max_sheet_rows=max_sheet_rows,
+            )
+            shown = render_period_pdf(
+                conn,
+                period,
+                pdf_path,
+                locale=settings.locale,
+                timezone=settings.timezone,
+                max_rows=max_pdf_rows,
+            )
+        counts["pdf_participants"] = shown["pdf_participants"]
+        uri = period_uri(settings.artifacts_uri, start, end, period.webinar)
+        manifest = publish(
+            {XLSX: xlsx_path, PDF: pdf_path},
+            uri,
+            {
+                "kind": "period",
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "webinar": period.webinar,
+                "event_session_ids": period.session_ids,
+                "run_id": run_id,
+                "data_interval": None,
+                "timezone": settings.timezone,
+                "locale": settings.locale,
+                "row_counts": counts,
+            },
+            settings.s3_conn_id,
+        )
+    return _result("period", uri, manifest, counts)

@@ -1,0 +1,314 @@
+"""Turning mart values into what a report shows, for the workbook and the PDF alike.
+
+:func:`normalizer` maps a :class:`~webstat.reports.columns.Column` to a function
+``row -> value`` that yields a plain Python value of the column's kind (local
+naive datetimes, :class:`~datetime.timedelta`, words for codes, text for
+``jsonb``); the workbook writes that value as a typed cell, the PDF formats it
+with :func:`display`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from webstat.reports.columns import PLATFORM, Column, word
+
+Row = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every formatted value depends on: the language and the time zone."""
+
+    locale: str = "ru"
+    timezone: str = "Europe/Moscow"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def t(self, ru: str, en: str) -> str:
+        """The ``ru`` or ``en`` text, by locale."""
+        return ru if self.locale == "ru" else en
+
+
+def local_naive(value: datetime, tz: ZoneInfo) -> datetime:
+    """An aware datetime as wall-clock time in ``tz``, without tzinfo (what Excel stores)."""
+    if value.tzinfo is None:  # a naive value from the database is UTC by contract
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(tz).replace(tzinfo=None)
+
+
+def utc_offset(tz: ZoneInfo, at: datetime | None) -> str:
+    """``UTC+03:00`` for ``tz`` at the instant ``at`` (now when unknown)."""
+    at = at or datetime.now(UTC)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    offset = at.astimezone(tz).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, mins = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours:02d}:{mins:02d}"
+
+
+def timezone_label(ctx: Context, at: datetime | None) -> str:
+    """``Europe/Moscow (UTC+03:00)``: the zone every time in a report is shown in."""
+    return f"{ctx.timezone} ({utc_offset(ctx.tz, at)})"
+
+
+def timezone_note(ctx: Context, at: datetime | None) -> str:
+    """``Время: Europe/Moscow (UTC+03:00)``, stated next to the first time a report shows."""
+    return ctx.t("Время: ", "Times: ") + timezone_label(ctx, at)
+
+
+def period_title(start: date, end: date, webinar: str | None, ctx: Context) -> str:
+    """``Статистика за 01.11.2026 – 30.11.2026 · вебинары «name»``."""
+    text = ctx.t("Статистика за ", "Statistics for ") + (
+        f"{format_date(start, ctx)} – {format_date(end, ctx)}"
+    )
+    if webinar:
+        text += ctx.t(f" · вебинары «{webinar}»", f" · webinars “{webinar}”")
+    return text
+
+
+def json_text(value: Any, ctx: Context) -> str | None:
+    """``jsonb`` as a person reads it: ``key: value; …`` or agreement titles with dates."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return value
+    if isinstance(value, Mapping):
+        if not value:
+            return None
+        return "; ".join(f"{k}: {_scalar(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        if not value:
+            return None
+        parts = []
+        for item in value:
+            if isinstance(item, Mapping) and ("title" in item or "agreement_id" in item):
+                title = item.get("title") or item.get("agreement_id")
+                accepted = item.get("accepted_at")
+                when = _accepted_at(accepted, ctx) if accepted else None
+                parts.append(f"{title} ({when})" if when else str(title))
+            else:
+                parts.append(_scalar(item))
+        return "; ".join(parts)
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _accepted_at(value: Any, ctx: Context) -> str:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        return format_datetime(local_naive(value, ctx.tz), ctx)
+    return str(value)
+
+
+def normalizer(col: Column, ctx: Context) -> Callable[[Row], Any]:
+    """A function ``row -> value`` giving ``col``'s value, ready to be written or shown.
+
+    Text kinds give ``str``; ``datetime`` a naive local datetime; ``duration`` a
+    timedelta; ``pct`` a float 0-100; ``int`` an int; ``number`` a float;
+    ``date`` a date. ``None`` stays ``None`` (an empty cell).
+    """
+    key = col.key
+    kind = col.kind
+    if kind == "text":
+
+        def text(row: Row) -> Any:
+            v = row.get(key)
+            return None if v is None else str(v)
+
+        return text
+    if kind == "email":
+        guest = word("guest_email", ctx.locale)
+
+        def email(row: Row) -> Any:
+            v = row.get(key)
+            if v is None:
+                return guest if row.get("is_guest", True) else None
+            return str(v)
+
+        return email
+    if kind == "enum":
+        locale = ctx.locale
+
+        def enum(row: Row) -> Any:
+            return col.label(row.get(key), locale)
+
+        return enum
+    if kind == "platforms":
+        idx = 0 if ctx.locale == "ru" else 1
+
+        def platforms(row: Row) -> Any:
+            v = row.get(key)
+            if not v:
+                return None
+            return ", ".join(
+                PLATFORM[p][idx] if p in PLATFORM else p
+                for p in (part.strip() for part in str(v).split(","))
+            )
+
+        return platforms
+    if kind == "datetime":
+        tz = ctx.tz
+
+        def dt(row: Row) -> Any:
+            v = row.get(key)
+            return None if v is None else local_naive(v, tz)
+
+        return dt
+    if kind == "date":
+
+        def d(row: Row) -> Any:
+            v = row.get(key)
+            if isinstance(v, datetime):
+                return v.date()
+            return v
+
+        return d
+    if kind == "duration":
+
+        def duration(row: Row) -> Any:
+            v = row.get(key)
+            return None if v is None else timedelta(seconds=int(v))
+
+        return duration
+    if kind in ("pct", "number"):
+
+        def number(row: Row) -> Any:
+            v = row.get(key)
+            return None if v is None else float(v)
+
+        return number
+    if kind == "int":
+
+        def integer(row: Row) -> Any:
+            v = row.get(key)
+            return None if v is None else int(v)
+
+        return integer
+    if kind == "bool":
+        yes, no = word("yes", ctx.locale), word("no", ctx.locale)
+
+        def boolean(row: Row) -> Any:
+            v = row.get(key)
+            return None if v is None else (yes if v else no)
+
+        return boolean
+    if kind == "json":
+
+        def js(row: Row) -> Any:
+            return json_text(row.get(key), ctx)
+
+        return js
+    raise ValueError(f"no normalizer for kind {kind!r}")  # pragma: no cover
+
+
+# --- display: the PDF's text of a normalised value ----------------------------------------
+
+NBSP = "\u00a0"
+THIN_NBSP = "\u202f"
+
+
+def format_int(value: int, ctx: Context) -> str:
+    text = f"{value:,}"
+    return text.replace(",", NBSP) if ctx.locale == "ru" else text
+
+
+def format_number(value: float, ctx: Context, places: int = 1) -> str:
+    text = f"{value:,.{places}f}"
+    if ctx.locale == "ru":
+        text = text.replace(",", NBSP).replace(".", ",")
+    return text
+
+
+def format_pct(value: float, ctx: Context) -> str:
+    """``75 %``, ``33,33 %`` (ru) / ``75%``, ``33.33%`` (en): two places at most."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    if ctx.locale == "ru":
+        return text.replace(".", ",") + NBSP + "%"
+    return text + "%"
+
+
+def format_duration(value: timedelta) -> str:
+    total = int(value.total_seconds())
+    sign = "-" if total < 0 else ""
+    hours, rest = divmod(abs(total), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{sign}{hours}:{minutes:02d}:{seconds:02d}"
+
+
+def format_datetime(value: datetime, ctx: Context, *, seconds: bool = False) -> str:
+    fmt = "%d.%m.%Y %H:%M" if ctx.locale == "ru" else "%Y-%m-%d %H:%M"
+    if seconds:
+        fmt += ":%S"
+    return _strftime(value, fmt)
+
+
+def format_date(value: date, ctx: Context) -> str:
+    return _strftime(value, "%d.%m.%Y" if ctx.locale == "ru" else "%Y-%m-%d")
+
+
+def format_short_datetime(value: datetime, ctx: Context) -> str:
+    """``02.11 13:05`` (ru) / ``11-02 13:05`` (en): for narrow table cells."""
+    return _strftime(value, "%d.%m %H:%M" if ctx.locale == "ru" else "%m-%d %H:%M")
+
+
+def _strftime(value: date, fmt: str) -> str:
+    # strftime pads years < 1000 inconsistently across platforms: do it by hand
+    return value.strftime(fmt.replace("%Y", f"{value.year:04d}"))
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` without characters a document cannot show (control characters -> U+FFFD)."""
+    return _CONTROL.sub("\ufffd", text) if not text.isprintable() else text
+
+
+def display(col: Column, value: Any, ctx: Context, *, compact: bool = False) -> str:
+    """The text of a normalised value in the PDF (empty for ``None``)."""
+    if value is None:
+        return ""
+    kind = col.kind
+    if isinstance(value, str):
+        return clean_text(value)
+    if kind == "datetime":
+        return format_short_datetime(value, ctx) if compact else format_datetime(value, ctx)
+    if kind == "date":
+        return format_date(value, ctx)
+    if kind == "duration":
+        return format_duration(value)
+    if kind == "pct":
+        return format_pct(value, ctx)
+    if kind == "int":
+        return format_int(value, ctx)
+    if kind == "number":
+        return format_number(value, ctx)
+    if isinstance(value, Decimal | float):
+        return format_number(float(value), ctx)
+    return str(value)

@@ -1,0 +1,164 @@
+"""Hand-made mart rows for the report unit tests (no database: the data layer is faked)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def session(**over: Any) -> dict[str, Any]:
+    row = {
+        "event_session_id": "es-u",
+        "organization_id": "org",
+        "webinar_id": "w",
+        "webinar_name": "Вебинар",
+        "status": "ended",
+        "started_at": T0,
+        "ended_at": T0 + timedelta(hours=2),
+        "end_inferred": False,
+        "duration_seconds": 7200,
+        "is_paid": False,
+        "engagement_module": False,
+        "invited_count": 0,
+        "registered_count": 1,
+        "attendees_count": 1,
+        "participants_count": 1,
+        "hosts_count": 0,
+        "new_participants_count": 1,
+        "returning_participants_count": 0,
+        "guest_participants_count": 0,
+        "left_early_count": 0,
+        "messages_count": 0,
+        "questions_count": 0,
+        "fires_count": 0,
+        "peak_concurrent_participants": 1,
+        "avg_presence_pct": Decimal("50.00"),
+        "host_active_started_at": None,
+        "host_active_ended_at": None,
+        "host_active_seconds": 0,
+        "host_active_pct": None,
+        "report_date": date(2026, 11, 2),
+    }
+    row.update(over)
+    return row
+
+
+def participant(i: int, **over: Any) -> dict[str, Any]:
+    row = {
+        "event_session_id": "es-u",
+        "participant_id": f"u-{i}",
+        "email": f"u{i}@example.com",
+        "is_guest": False,
+        "first_name": f"Имя{i}",
+        "last_name": f"Фамилия{i}",
+        "full_name": f"Имя{i} Фамилия{i}",
+        "registration_fields": None,
+        "chat_name": None,
+        "role": "participant",
+        "visitor_type": "new",
+        "payment_status": None,
+        "registration_status": "self_registered",
+        "invited_at": None,
+        "registered_at": T0 - timedelta(days=1),
+        "referrer_source": "direct",
+        "utm_source": None,
+        "utm_medium": None,
+        "utm_campaign": None,
+        "utm_content": None,
+        "utm_term": None,
+        "platforms": "web",
+        "primary_platform": "web",
+        "webinar_name": "Вебинар",
+        "report_date": date(2026, 11, 2),
+        "country": None,
+        "city": None,
+        "last_ip": None,
+        "first_joined_at": T0,
+        "last_left_at": T0 + timedelta(hours=1),
+        "connections_count": 1,
+        "presence_seconds": 3600,
+        "presence_pct": Decimal("50.00"),
+        "messages_count": 0,
+        "messages_pct": None,
+        "questions_count": 0,
+        "questions_pct": None,
+        "fires_count": 0,
+        "active_seconds": None,
+        "active_pct": None,
+        "host_window_presence_pct": Decimal("33.33"),
+        "rating": Decimal("30.0"),
+        "agreements": None,
+        "left_early": True,
+    }
+    row.update(over)
+    return row
+
+
+class FakeMarts:
+    """Stands in for :mod:`webstat.reports.data` (rows as the real queries return them)."""
+
+    def __init__(self, participants: list[dict], connections: list[dict] | None = None):
+        self.participants = participants
+        self.connections = connections or []
+        self.attendance = [
+            {"minute_at": T0 + timedelta(minutes=i), "participants_online": 1} for i in range(3)
+        ]
+        self.sources = [
+            {"referrer_source": "direct", "participants_count": 1, "share_pct": Decimal("100.00")}
+        ]
+        self.devices = [
+            {"platform": "web", "participants_count": 1, "share_pct": Decimal("100.00")}
+        ]
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from webstat.reports import data
+
+        def limited(rows, limit):
+            return iter(rows if limit is None else rows[:limit])
+
+        monkeypatch.setattr(
+            data,
+            "iter_participants",
+            lambda conn, ids, limit=None, **kw: limited(self.participants, limit),
+        )
+        monkeypatch.setattr(data, "count_participants", lambda conn, ids: len(self.participants))
+        monkeypatch.setattr(
+            data, "iter_connections", lambda conn, ids, **kw: iter(self.connections)
+        )
+        monkeypatch.setattr(data, "fetch_attendance", lambda conn, sid: self.attendance)
+        monkeypatch.setattr(data, "fetch_traffic_sources", lambda conn, sid: self.sources)
+        monkeypatch.setattr(data, "fetch_devices", lambda conn, sid: self.devices)
+
+
+@pytest.fixture()
+def fake_marts(monkeypatch):
+    def make(participants, connections=None):
+        fake = FakeMarts(participants, connections)
+        fake.install(monkeypatch)
+        return fake
+
+    return make
+
+
+@pytest.fixture()
+def rows():
+    return {"session": session, "participant": participant}
+
+
+@pytest.fixture()
+def pdf_text_of():
+    """All text of a PDF with white space (incl. no-break spaces) collapsed."""
+    import re
+
+    from pypdf import PdfReader
+
+    def read(path) -> str:
+        text = " ".join(p.extract_text() or "" for p in PdfReader(str(path)).pages)
+        return re.sub(r"\s+", " ", text.replace("\u00a0", " ").replace("\u202f", " ")).strip()
+
+    return read

@@ -1,0 +1,63 @@
+"""The PDF's SVG charts: well-formed, labels escaped, sensible when empty."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from datetime import datetime, timedelta
+
+from webstat.reports import charts
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    root = ET.fromstring(svg)
+    assert root.tag == SVG + "svg"
+    return root
+
+
+def texts(root: ET.Element) -> list[str]:
+    return [t.text or "" for t in root.iter(SVG + "text")]
+
+
+def test_line_chart_marks_the_peak_and_the_time_axis():
+    start = datetime(2026, 11, 2, 13, 0)
+    points = [(start + timedelta(minutes=i), v) for i, v in enumerate([1, 3, 7, 4, 2])]
+    root = parse(charts.line_chart(points))
+    labels = texts(root)
+    assert "13:00" in labels and "7" in labels
+    assert len(list(root.iter(SVG + "polyline"))) == 1
+
+
+def test_single_point_and_all_zero_lines_do_not_break():
+    parse(charts.line_chart([(datetime(2026, 1, 1), 0)]))
+    parse(charts.line_chart([(datetime(2026, 1, 1), 0), (datetime(2026, 1, 1, 0, 1), 0)]))
+
+
+def test_bars_escape_labels_and_sum_the_tail():
+    items = [(f"<b>src{i}</b>&", 10 - i, f"{10 - i}") for i in range(10)]
+    svg = charts.bar_chart(items, max_items=4, other="другие")
+    assert "<b>" not in svg and "&lt;b&gt;src0&lt;/b&gt;&amp;" in svg
+    labels = texts(parse(svg))
+    assert "другие" in labels and "<b>src0</b>&" in labels
+
+
+def test_donut_with_one_slice_is_a_ring():
+    root = parse(charts.donut_chart([("web", 5, "5 · 100 %")], center="5"))
+    assert list(root.iter(SVG + "circle"))
+    assert "web" in texts(root)
+
+
+def test_empty_charts_say_so():
+    for svg in (
+        charts.line_chart([], empty="Нет данных"),
+        charts.bar_chart([], empty="Нет данных"),
+        charts.donut_chart([("web", 0, "")], empty="Нет данных"),
+        charts.column_chart([], empty="Нет данных"),
+    ):
+        assert "Нет данных" in texts(parse(svg))
+
+
+def test_column_chart():
+    root = parse(charts.column_chart([("02.03", 3), ("09.03", 0), ("10.03", 5)]))
+    assert "02.03" in texts(root)

@@ -1,0 +1,195 @@
+"""The one column mapping: complete, consistent, and true to the marts contract."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from webstat.reports import columns as c
+from webstat.reports import data
+
+MARTS_DOC = Path(__file__).resolve().parents[3] / "docs" / "marts.md"
+
+ALL_TABLES = {
+    "participants": c.PARTICIPANT_COLUMNS,
+    "connections": c.CONNECTION_COLUMNS,
+    "event": c.EVENT_FIELDS,
+    "sources": c.SOURCE_COLUMNS,
+    "devices": c.DEVICE_COLUMNS,
+    "attendance": c.ATTENDANCE_COLUMNS,
+    "period_sessions": c.PERIOD_SESSION_COLUMNS,
+    "period_totals": c.PERIOD_TOTAL_FIELDS,
+}
+
+
+def contract_columns(relation: str) -> set[str]:
+    """Column names the contract (docs/marts.md) lists for ``marts.<relation>``."""
+    text = MARTS_DOC.read_text(encoding="utf-8")
+    section = text.split(f"## `marts.{relation}`", 1)[1].split("\n## ", 1)[0]
+    section = section.split("```", 1)[0] if relation == "fct_participants" else section
+    return set(re.findall(r"`([a-z_]+)`", section))
+
+
+@pytest.mark.parametrize("name", sorted(ALL_TABLES))
+def test_every_column_has_both_headers_and_a_unique_key(name):
+    cols = ALL_TABLES[name]
+    keys = [col.key for col in cols]
+    assert len(keys) == len(set(keys))
+    for col in cols:
+        assert col.ru.strip() and col.en.strip()
+        assert col.kind in c.KINDS
+        if col.kind == "enum":
+            assert col.labels
+
+
+@pytest.mark.skipif(not MARTS_DOC.exists(), reason="docs/marts.md not in this checkout")
+@pytest.mark.parametrize(
+    ("cols", "relation"),
+    [
+        (c.PARTICIPANT_COLUMNS, "fct_participants"),
+        (c.CONNECTION_COLUMNS, "fct_connections"),
+        (c.EVENT_FIELDS, "fct_event_sessions"),
+        (c.PERIOD_SESSION_COLUMNS, "fct_event_sessions"),
+        (c.SOURCE_COLUMNS, "fct_traffic_sources"),
+        (c.DEVICE_COLUMNS, "fct_devices"),
+        (c.ATTENDANCE_COLUMNS, "fct_attendance_minutes"),
+    ],
+)
+def test_mapped_columns_exist_in_the_contract(cols, relation):
+    contract = contract_columns(relation)
+    missing = {col.key for col in cols if not col.derived} - contract
+    assert not missing, f"not in marts.md's {relation}: {missing}"
+
+
+@pytest.mark.skipif(not MARTS_DOC.exists(), reason="docs/marts.md not in this checkout")
+def test_participants_sheet_shows_every_field_a_person_needs():
+    # fct_participants as marts.md v1 lists it (the doc's prose also quotes values,
+    # so the list is spelled out here and checked against the doc)
+    v1 = {
+        "event_session_id",
+        "participant_id",
+        "person_key",
+        "email",
+        "is_guest",
+        "first_name",
+        "last_name",
+        "registration_fields",
+        "chat_name",
+        "role",
+        "payment_status",
+        "registration_status",
+        "invited_at",
+        "registered_at",
+        "referrer_source",
+        "utm_source",
+        "utm_medium",
+        "utm_campaign",
+        "utm_content",
+        "utm_term",
+        "platforms",
+        "primary_platform",
+        "country",
+        "city",
+        "last_ip",
+        "first_joined_at",
+        "last_left_at",
+        "connections_count",
+        "presence_seconds",
+        "presence_pct",
+        "messages_count",
+        "messages_pct",
+        "questions_count",
+        "questions_pct",
+        "fires_count",
+        "active_seconds",
+        "active_pct",
+        "host_window_presence_pct",
+        "rating",
+        "agreements",
+        "is_new",
+        "left_early",
+    }
+    assert v1 <= contract_columns("fct_participants")
+    shown = {col.key for col in c.PARTICIPANT_COLUMNS}
+    # shown in another form: the session is the sheet's title and webinar column,
+    # is_new + is_guest become «Новый / повторный», person_key is e-mail or guest
+    assert v1 - shown == {"event_session_id", "person_key", "is_guest", "is_new"}
+    assert set(data.SESSION_FIELDS) <= contract_columns("fct_event_sessions")
+
+
+def test_platform_wording_of_the_participants_sheet():
+    headers = [col.ru for col in c.sheet_columns(paid=True, engagement=True)]
+    for header in (
+        "Имя",
+        "Фамилия",
+        "E-mail",
+        "Дополнительные поля",
+        "Имя в чате",
+        "Роль",
+        "Статус оплаты",
+        "Статус регистрации",
+        "Дата регистрации",
+        "Дата приглашения",
+        "Источник",
+        "Платформа",
+        "Вебинар",
+        "Дата мероприятия",
+        "Страна",
+        "Город",
+        "IP",
+        "Время входа",
+        "Время выхода",
+        "Время присутствия",
+        "% присутствия",
+        "Сообщения",
+        "% сообщений",
+        "Вопросы",
+        "% вопросов",
+        "«Огоньки»",
+        "Фактическая активность",
+        "% активности",
+        "Рейтинг",
+        "Соглашения",
+        "% присутствия от активного времени ведущих",
+    ):
+        assert header in headers
+    assert headers.index("Имя") < headers.index("Фамилия") < headers.index("E-mail")
+
+
+def test_payment_and_activity_columns_only_when_they_apply():
+    def keys(**kw):
+        return {col.key for col in c.sheet_columns(**kw)}
+
+    assert "payment_status" not in keys(paid=False, engagement=True)
+    assert "payment_status" in keys(paid=True, engagement=False)
+    assert not {"active_seconds", "active_pct"} & keys(paid=True, engagement=False)
+    assert {"active_seconds", "active_pct"} <= keys(paid=False, engagement=True)
+    assert "full_name" not in keys(paid=True, engagement=True)  # PDF only
+
+
+def test_pdf_columns_are_a_narrow_selection():
+    cols = c.pdf_columns(paid=False, engagement=False)
+    assert [col.key for col in cols][:2] == ["full_name", "email"]
+    assert "active_pct" not in {col.key for col in cols}
+    period = c.pdf_columns(paid=False, engagement=True, period=True)
+    assert [col.key for col in period][:2] == ["report_date", "webinar_name"]
+    assert "active_pct" in {col.key for col in period}
+
+
+def test_sheet_names():
+    assert [
+        c.sheet_name(k, "ru")
+        for k in ("participants", "connections", "event", "sources", "devices")
+    ] == ["Участники", "Сеансы входов", "Мероприятие", "Источники", "Устройства"]
+    assert c.sheet_name("participants", "en", 2) == "Participants (2)"
+    assert all(len(c.sheet_name(k, loc, 99)) <= 31 for k in c.SHEETS for loc in ("ru", "en"))
+
+
+def test_enum_label_falls_back_to_the_code():
+    role = next(col for col in c.PARTICIPANT_COLUMNS if col.key == "role")
+    assert role.label("host", "ru") == "Ведущий"
+    assert role.label("host", "en") == "Host"
+    assert role.label("moderator", "ru") == "moderator"
+    assert role.label(None, "ru") is None

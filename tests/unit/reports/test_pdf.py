@@ -1,0 +1,111 @@
+"""The PDF renderer: a URL fetcher that serves only the package's assets; escaped values."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from webstat.reports import pdf
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:1/x.png",
+        "https://example.com/x.css",
+        "ftp://example.com/x",
+        "webstat-asset:../../../../etc/passwd",
+        "webstat-asset:/etc/passwd",
+        "webstat-asset:missing.svg",
+    ],
+)
+def test_fetcher_refuses_everything_but_own_assets(url):
+    fetcher = pdf.url_fetcher()
+    with pytest.raises(pdf.RefusedURLError):
+        fetcher.fetch(url)
+    assert fetcher.refused == [url]
+
+
+def test_fetcher_serves_assets_and_inline_data():
+    fetcher = pdf.url_fetcher()
+    logo = fetcher.fetch("webstat-asset:logo.svg")
+    assert logo.content_type == "image/svg+xml" and b"<svg" in logo.read()
+    inline = fetcher.fetch("data:text/plain;base64,aGk=")
+    assert inline.read() == b"hi"
+    assert fetcher.refused == []
+
+
+def test_a_local_file_in_markup_is_not_read(tmp_path, pdf_text_of):
+    secret = tmp_path / "secret.html"
+    secret.write_text("<p>TOP-SECRET</p>")
+    html = (
+        f'<html><body><p>before</p><img src="{secret.as_uri()}">'
+        f'<iframe src="{secret.as_uri()}"></iframe>'
+        f'<link rel="stylesheet" href="http://127.0.0.1:9/x.css"><p>after</p></body></html>'
+    )
+    fetcher = pdf.write_pdf(html, tmp_path / "x.pdf")
+    assert secret.as_uri() in fetcher.refused
+    assert "http://127.0.0.1:9/x.css" in fetcher.refused
+    text = pdf_text_of(tmp_path / "x.pdf")
+    assert "before" in text and "after" in text and "TOP-SECRET" not in text
+
+
+def test_session_pdf_escapes_every_value(tmp_path, fake_marts, rows, monkeypatch, pdf_text_of):
+    fake_marts(
+        [
+            rows["participant"](
+                1, full_name='<img src="file:///etc/passwd">', email="<script>alert(1)</script>@x"
+            )
+        ]
+    )
+    seen = {}
+    original = pdf.write_pdf
+
+    def capture(html, path, fetcher=None):
+        seen["html"] = html
+        seen["fetcher"] = original(html, path, fetcher)
+        return seen["fetcher"]
+
+    monkeypatch.setattr(pdf, "write_pdf", capture)
+    session = rows["session"](webinar_name="Курс <b>жирный</b> & «кавычки»")
+    counts = pdf.render_session_pdf(None, session, tmp_path / "r.pdf")
+    assert counts == {"pdf_participants": 1, "participants": 1}
+    html = seen["html"]
+    assert '<img src="file:///etc/passwd">' not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "<script>" not in html and "<b>жирный</b>" not in html
+    assert seen["fetcher"].requested == ["webstat-asset:logo.svg"]
+    text = pdf_text_of(tmp_path / "r.pdf")
+    assert "Курс <b>жирный</b> & «кавычки»" in text
+    assert re.sub(r"\s", "", '<img src="file:///etc/passwd">') in re.sub(r"\s", "", text)
+
+
+def test_pdf_caps_rows_and_says_where_the_rest_is(tmp_path, fake_marts, rows, pdf_text_of):
+    fake_marts([rows["participant"](i) for i in range(5)])
+    counts = pdf.render_session_pdf(
+        None, rows["session"](), tmp_path / "r.pdf", locale="en", max_rows=3
+    )
+    assert counts == {"pdf_participants": 3, "participants": 5}
+    text = pdf_text_of(tmp_path / "r.pdf")
+    assert "The first 3 of 5 rows are shown. The full list is in report.xlsx." in text
+    assert "Имя2 Фамилия2" in text and "Имя3 Фамилия3" not in text
+
+
+def test_session_kpis(tmp_path, fake_marts, rows, pdf_text_of):
+    fake_marts([rows["participant"](1)])
+    session = rows["session"](
+        participants_count=1234,
+        registered_count=2000,
+        host_active_pct=None,
+        host_active_seconds=None,
+        end_inferred=True,
+        duration_seconds=int(timedelta(hours=1, minutes=5).total_seconds()),
+    )
+    pdf.render_session_pdf(None, session, tmp_path / "r.pdf")
+    text = pdf_text_of(tmp_path / "r.pdf")
+    assert "1 234" in text and "зарегистрировано: 2 000" in text
+    assert "1:05:00" in text
+    assert "принято время последнего события" in text  # the inferred end is said

@@ -1,0 +1,153 @@
+"""The workbook writer on faked mart rows: typed cells, formula safety, the row limit."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from webstat.reports.xlsx import column_letter, render_session_xlsx, text_cell
+
+
+def header_index(ws) -> dict[str, int]:
+    return {cell.value: i for i, cell in enumerate(ws[2]) if cell.value}
+
+
+def cell(ws, row: int, header: str):
+    return ws[row][header_index(ws)[header]]
+
+
+def test_column_letters():
+    assert [column_letter(i) for i in (1, 26, 27, 52, 53, 702, 703)] == [
+        "A",
+        "Z",
+        "AA",
+        "AZ",
+        "BA",
+        "ZZ",
+        "AAA",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ['=HYPERLINK("http://evil","x")', "@SUM(1+1)", "+1", "-1", "\t=1", "\r=1"]
+)
+def test_formula_leads_get_a_quote_prefix(text):
+    xml = text_cell("A1", text, 0, 7)
+    assert ' s="7" t="inlineStr"' in xml and "<f>" not in xml
+
+
+def test_text_cell_escapes_xml_and_excel_escapes():
+    assert text_cell("A1", "a<b>&c", 0, 1) == (
+        '<c r="A1" t="inlineStr"><is><t>a&lt;b&gt;&amp;c</t></is></c>'
+    )
+    assert "_x005F_x0041_" in text_cell("A1", "_x0041_", 0, 1)
+    assert "&#13;" in text_cell("A1", "a\rb", 0, 1)
+    assert "\ufffd" in text_cell("A1", "a\x01b", 0, 1)
+    assert 'xml:space="preserve"' in text_cell("A1", " padded ", 0, 1)
+    assert text_cell("A1", "", 0, 1) == ""
+    long = text_cell("A1", "я" * 40_000, 0, 1)
+    assert long.count("я") == 32_766 and "…" in long
+
+
+def test_typed_cells(tmp_path, fake_marts, rows):
+    fake_marts(
+        [
+            rows["participant"](
+                1,
+                registration_fields={"Город": "Казань"},
+                agreements=[{"title": "ПД", "accepted_at": "2026-11-01T21:00:00Z"}],
+                presence_pct=Decimal("33.33"),
+                messages_count=12,
+            ),
+            rows["participant"](
+                2,
+                email=None,
+                is_guest=True,
+                visitor_type="guest",
+                first_joined_at=datetime(1, 1, 1, tzinfo=UTC),
+            ),
+        ]
+    )
+    counts = render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx")
+    assert counts == {
+        "participants": 2,
+        "connections": 0,
+        "attendance_minutes": 3,
+        "sources": 1,
+        "devices": 1,
+    }
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Участники"]
+    assert cell(ws, 3, "Время присутствия").value == timedelta(hours=1)
+    assert cell(ws, 3, "Время присутствия").number_format == "[h]:mm:ss"
+    assert cell(ws, 3, "% присутствия").value == 0.3333  # exact, from the Decimal
+    assert cell(ws, 3, "% присутствия от активного времени ведущих").number_format == "0.00%"
+    assert cell(ws, 3, "Время входа").value == datetime(2026, 11, 2, 13, 0)
+    assert cell(ws, 3, "Дата регистрации").value == datetime(2026, 11, 1, 13, 0)
+    assert cell(ws, 3, "Сообщения").value == 12
+    assert cell(ws, 3, "Сообщения").number_format == "#,##0"
+    assert cell(ws, 3, "Рейтинг").value == 30.0
+    assert cell(ws, 3, "Дополнительные поля").value == "Город: Казань"
+    assert cell(ws, 3, "Соглашения").value == "ПД (02.11.2026 00:00)"
+    assert cell(ws, 4, "E-mail").value == "гость"
+    assert cell(ws, 4, "Новый / повторный").value == "Гость"
+    # Excel has no dates before 1900: such a time is kept as readable text
+    assert cell(ws, 4, "Время входа").value == "0001-01-01 02:30:17"
+
+
+def test_formula_like_values_stay_text(tmp_path, fake_marts, rows):
+    hostile = [
+        '=HYPERLINK("http://evil.example","click")',
+        "@SUM(A1:A2)",
+        "+7 999",
+        "-5",
+        "\t=tab",
+        "=1+1",
+    ]
+    fake_marts([rows["participant"](i, chat_name=t, city=t) for i, t in enumerate(hostile)])
+    render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Участники"]
+    for i, text in enumerate(hostile):
+        for header in ("Имя в чате", "Город"):
+            c = cell(ws, 3 + i, header)
+            assert (c.value, c.data_type, c.quotePrefix) == (text, "s", True)
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as z:
+        assert not re.search(rb"<f[ >]", z.read("xl/worksheets/sheet1.xml"))
+
+
+def test_rows_continue_on_a_new_sheet_past_the_limit(tmp_path, fake_marts, rows):
+    fake_marts([rows["participant"](i) for i in range(7)])
+    counts = render_session_xlsx(
+        None, rows["session"](), tmp_path / "r.xlsx", locale="en", max_sheet_rows=5
+    )  # title + header + 3 rows
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert wb.sheetnames[:4] == [
+        "Participants",
+        "Participants (2)",
+        "Participants (3)",
+        "Join sessions",
+    ]
+    names = [r[0].value for n in wb.sheetnames[:3] for r in wb[n].iter_rows(min_row=3)]
+    assert names == [f"Имя{i}" for i in range(7)]
+    assert [wb[n].max_row - 2 for n in wb.sheetnames[:3]] == [3, 3, 1]
+    assert wb["Participants (3)"].auto_filter.ref.endswith("3")
+    assert counts["participants"] == 7
+
+
+def test_limit_must_leave_room_for_a_row(tmp_path, fake_marts, rows):
+    fake_marts([])
+    with pytest.raises(ValueError, match="max_sheet_rows"):
+        render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx", max_sheet_rows=2)
+
+
+def test_empty_session_still_makes_a_workbook(tmp_path, fake_marts, rows):
+    fake = fake_marts([])
+    fake.attendance, fake.sources, fake.devices = [], [], []
+    counts = render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx")
+    assert counts["participants"] == 0
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    assert wb["Участники"].max_row == 2 and wb["Участники"]["A2"].value == "Имя"
