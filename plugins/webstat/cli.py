@@ -83,19 +83,19 @@ def _prepare_airflow(settings: Settings) -> None:
     ensure_metadata_db()
 
 
-def load_daily_dag():
-    """The real ``webinar_stats_daily`` DAG object, imported from ``dags/``."""
+def load_dag(dag_id: str = "webinar_stats_daily"):
+    """The real DAG object ``dag_id``, imported from its file in ``dags/``."""
     import importlib.util
 
     from webstat.airflow_env import DAGS_DIR
 
-    path = DAGS_DIR / "webinar_stats_daily.py"
-    spec = importlib.util.spec_from_file_location("webinar_stats_daily", path)
+    path = DAGS_DIR / f"{dag_id}.py"
+    spec = importlib.util.spec_from_file_location(dag_id, path)
     if spec is None or spec.loader is None:
         raise WebstatError(f"cannot import the DAG file {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.webinar_stats_daily()  # the @dag function returns the DAG
+    return getattr(module, dag_id)()  # the @dag function returns the DAG
 
 
 def run_days(settings: Settings, days: list[date]) -> None:
@@ -107,7 +107,7 @@ def run_days(settings: Settings, days: list[date]) -> None:
     check_landing_zone(settings.landing_uri, settings.s3_conn_id)
     url = prepare(settings)
     _prepare_airflow(settings)
-    dag = load_daily_dag()
+    dag = load_dag("webinar_stats_daily")
     for number, day in enumerate(days, start=1):
         started = time.monotonic()
         since = datetime.now(UTC)

@@ -78,7 +78,9 @@ def check_day_processed(dagrun, day) -> None:  # type: ignore[no-untyped-def]
     state = str(dagrun.state)
     if not state.endswith("success"):
         failed = [
-            ti.task_id for ti in dagrun.get_task_instances() if str(ti.state).endswith("failed")
+            ti.task_id
+            for ti in dagrun.get_task_instances()
+            if getattr(ti.state, "value", ti.state) == "failed"  # not upstream_failed
         ]
         where = f" (failed: {', '.join(failed)})" if failed else ""
         raise WebstatError(f"the daily run for {day} ended {state.split('.')[-1]}{where}")

@@ -97,3 +97,50 @@ def test_run_loads_every_line_once_and_a_rerun_changes_nothing(
         ).fetchall()
         == published
     )
+
+
+def test_the_reject_gate_fails_a_mostly_garbage_day_and_keeps_its_rejects(
+    warehouse_url, conn, tmp_path, monkeypatch, capsys
+):
+    folder = tmp_path / "landing" / "date=2026-11-02"
+    folder.mkdir(parents=True)
+    good = (
+        '{"event_id": "e-1", "event_type": "session.ended", "occurred_at": "2026-11-02T10:00:00Z",'
+        ' "organization_id": "o", "event_session_id": "s", "payload": {}}'
+    )
+    (folder / "a.ndjson").write_text("\n".join([good] + [f"garbage {i}" for i in range(9)]) + "\n")
+    monkeypatch.setenv("WEBSTAT_WAREHOUSE_URL", warehouse_url)
+    monkeypatch.setenv("WEBSTAT_LANDING_URI", str(tmp_path / "landing"))
+    assert main(["run", "--start", "2026-11-02", "--end", "2026-11-02"]) == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "webstat: the daily run for 2026-11-02 ended failed (failed: ingest)"
+    # loaded and recorded before the gate closed: 9 of 10 lines (90 % > 5 %) rejected
+    assert conn.execute("select count(*) from raw.rejected_lines").fetchone() == (9,)
+    assert conn.execute("select count(*) from raw.platform_events").fetchone() == (1,)
+
+
+def test_the_period_dag_renders_and_refuses_a_reversed_range(
+    warehouse_url, conn, tmp_path, monkeypatch
+):
+    from webstat.cli import _prepare_airflow, load_dag
+    from webstat.settings import load_settings
+
+    landing = tmp_path / "landing"
+    generate(START, END, landing, seed=11, scale="small")
+    monkeypatch.setenv("WEBSTAT_WAREHOUSE_URL", warehouse_url)
+    monkeypatch.setenv("WEBSTAT_LANDING_URI", str(landing))
+    monkeypatch.setenv("WEBSTAT_ARTIFACTS_URI", str(tmp_path / "artifacts"))
+    assert main(["ingest", "--start", str(START)]) == 0
+    assert main(["dbt", "build", "--vars", '{"data_interval_end": "2026-11-03T00:00:00Z"}']) == 0
+    _prepare_airflow(load_settings())
+    dag = load_dag("webinar_stats_period")
+
+    run = dag.test(run_conf={"start": "2026-11-02", "end": "2026-11-02", "webinar": None})
+    assert str(run.state).endswith("success")
+    folder = tmp_path / "artifacts" / "periods" / "2026-11-02_2026-11-02"
+    assert {p.name for p in folder.iterdir()} == {"report.xlsx", "report.pdf", "manifest.json"}
+
+    bad = dag.test(run_conf={"start": "2026-11-05", "end": "2026-11-01", "webinar": None})
+    assert str(bad.state).endswith("failed")
+    (ti,) = bad.get_task_instances()
+    assert ti.try_number == 1  # bad params: no retries

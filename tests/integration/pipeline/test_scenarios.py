@@ -353,3 +353,22 @@ def test_the_bi_role_reads_marts_and_nothing_else(world):
     with pytest.raises(psycopg.errors.InsufficientPrivilege), c.transaction():
         c.execute("set local role webstat_bi")
         c.execute("select count(*) from raw.platform_events")
+
+
+def test_a_bi_login_reads_marts_only(world):
+    from webstat.transform import run_dbt
+
+    c = world["conn"]
+    settings = world["settings"]
+    args = '{name: "bi_o\'brien", password: "s3cret\'$$"}'
+    run_dbt(["run-operation", "create_bi_login", "--args", args], settings,
+            settings.warehouse_url)  # fmt: skip
+    assert one(c, "select pg_has_role('bi_o''brien', 'webstat_bi', 'member')") == (True,)
+    assert one(c, "select rolcanlogin from pg_roles where rolname = 'bi_o''brien'") == (True,)
+    with c.transaction():
+        c.execute('set local role "bi_o\'brien"')
+        assert one(c, "select count(*) from marts.fct_participants")[0] > 0
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        with c.transaction():
+            c.execute('set local role "bi_o\'brien"')
+            c.execute("select count(*) from intermediate.int_connections")
