@@ -27,6 +27,7 @@ DEFAULTS: dict[str, str] = {
     "WEBSTAT_S3_CONN_ID": "webstat_s3",
     "WEBSTAT_LATE_FILE_LOOKBACK_DAYS": "3",
     "WEBSTAT_MAX_REJECT_PCT": "5",
+    "WEBSTAT_MASK_PII": "false",
 }
 """Defaults of the settings (``WEBSTAT_WAREHOUSE_URL`` has none: unset means embedded)."""
 
@@ -44,6 +45,7 @@ class Settings:
     s3_conn_id: str
     late_file_lookback_days: int
     max_reject_pct: float
+    mask_pii: bool
 
     @property
     def tz(self) -> ZoneInfo:
@@ -112,6 +114,15 @@ def _float(name: str, raw: str, low: float, high: float) -> float:
     return value
 
 
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise WebstatError(f"{name}={raw!r} must be true or false")
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read and validate the settings from ``environ`` (default: ``os.environ`` + ``.env``)."""
     if environ is None:
@@ -153,4 +164,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "WEBSTAT_LATE_FILE_LOOKBACK_DAYS", get("WEBSTAT_LATE_FILE_LOOKBACK_DAYS"), 0, 365
         ),
         max_reject_pct=_float("WEBSTAT_MAX_REJECT_PCT", get("WEBSTAT_MAX_REJECT_PCT"), 0, 100),
+        mask_pii=_bool("WEBSTAT_MASK_PII", get("WEBSTAT_MASK_PII")),
     )

@@ -23,7 +23,7 @@ DBT_PROJECT_DIR = Path(
 
 def dbt_vars(settings: Settings) -> dict[str, str]:
     """The vars every run passes to dbt (they change only with the settings)."""
-    return {"reporting_timezone": settings.timezone}
+    return {"reporting_timezone": settings.timezone, "mask_pii": settings.mask_pii}
 
 
 def run_dbt(

@@ -20,6 +20,7 @@ def test_defaults_are_the_documented_ones(tmp_path, monkeypatch):
     assert (s.timezone, s.locale, s.s3_conn_id) == ("Europe/Moscow", "ru", "webstat_s3")
     assert s.late_file_lookback_days == 3
     assert s.max_reject_pct == 5.0
+    assert s.mask_pii is False
 
 
 @pytest.mark.parametrize(
@@ -46,6 +47,7 @@ def test_landing_uris_are_normalised(value, expected):
         ({"WEBSTAT_WAREHOUSE_URL": "mysql://u@h/db"}, "must look like postgresql://"),
         ({"WEBSTAT_LATE_FILE_LOOKBACK_DAYS": "three"}, "is not a whole number"),
         ({"WEBSTAT_MAX_REJECT_PCT": "150"}, "must be between 0 and 100"),
+        ({"WEBSTAT_MASK_PII": "maybe"}, "WEBSTAT_MASK_PII='maybe' must be true or false"),
     ],
 )
 def test_a_bad_value_names_the_variable(env, message):

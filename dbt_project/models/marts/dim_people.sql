@@ -25,8 +25,8 @@ final as (
 
     select
         person_attendance.organization_id,
-        person_attendance.person_key,
-        person_attendance.email,
+        {{ mask_person_key('person_attendance.person_key') }} as person_key,
+        {{ mask_email('person_attendance.email') }} as email,
         person_attendance.first_attended_at,
         person_attendance.first_event_session_id,
         person_attendance.sessions_attended::bigint as sessions_attended,

@@ -21,7 +21,7 @@ final as (
         role,
         platform,
         chat_name,
-        ip,
+        {{ mask_ip('ip') }} as ip,
         country,
         city,
         user_agent

@@ -372,3 +372,36 @@ def test_a_bi_login_reads_marts_only(world):
         with c.transaction():
             c.execute('set local role "bi_o\'brien"')
             c.execute("select count(*) from intermediate.int_connections")
+
+
+def test_masking_hashes_emails_and_truncates_ips_in_the_marts(world):
+    """Last in the module: it rebuilds the marts twice (masked, then back)."""
+    from webstat.transform import dbt_vars, run_dbt
+
+    c = world["conn"]
+    settings = world["settings"]
+    end = datetime(2026, 11, 4, tzinfo=UTC)
+    c.execute("update raw.platform_events set payload = payload || '{\"ip\": \"203.0.113.77\"}'"
+              " where event_type = 'participant.joined' and participant_id = 'u-1'")  # fmt: skip
+    try:
+        masked = {**dbt_vars(settings), "mask_pii": True}
+        run_dbt(["build", "--full-refresh", "--select", "marts"], settings,
+                settings.warehouse_url, masked, end)  # fmt: skip
+        # a stable key (the first 16 hex digits of sha256 of the address), not the address
+        expected = "sha256:" + __import__("hashlib").sha256(b"anna.s@example.com").hexdigest()[:16]
+        assert participant(c, "es-A", "u-1", "email", "person_key", "last_ip") == (
+            expected,
+            expected,
+            "203.0.113.0",
+        )
+        assert participant(c, "es-A", "u-2", "email", "person_key") == (None, "guest:u-2")
+        assert one(c, "select count(*) from marts.dim_people where position('@' in email) > 0") == (
+            0,
+        )
+    finally:
+        run_dbt(["build", "--full-refresh", "--select", "marts"], settings,
+                settings.warehouse_url, dbt_vars(settings), end)  # fmt: skip
+    assert participant(c, "es-A", "u-1", "email", "last_ip") == (
+        "anna.s@example.com",
+        "203.0.113.77",
+    )
