@@ -12,7 +12,8 @@ One run per UTC day (its data interval, `00:00 → 24:00 UTC`):
    renders and publishes the XLSX + PDF reports of the sessions that ended or
    changed in this run (their marts' fingerprint differs from the last publication).
 
-Backfill: `airflow backfill create --dag-id webinar_stats_daily --from-date … --to-date …`.
+Backfill: `airflow backfill create --dag-id webinar_stats_daily --from-date D1 --to-date D2
+--max-active-runs 1` (the dates are the days processed).
 All logic lives in the `webstat` package (`webstat.daily`); this file only wires it.
 """
 

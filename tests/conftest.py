@@ -39,6 +39,13 @@ def pg_server_url() -> str:
     embedded.stop(pgdata)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Remove the session's home and data dir (the server is stopped by then)."""
+    import shutil
+
+    shutil.rmtree(_SESSION_DIR, ignore_errors=True)
+
+
 @pytest.fixture
 def warehouse_url(pg_server_url: str) -> str:
     """A fresh, migrated database on the session's server; dropped after the test."""

@@ -87,21 +87,31 @@ def render_sessions(
     settings = settings or load_settings()
     uris = []
     with connect(settings) as conn:
-        todo = changed_sessions(conn, event_session_ids)
-        for sid, fingerprint in todo.items():
-            result = render_event_session_report(
-                conn, sid, settings, run_id=run_id, data_interval=data_interval
-            )
-            conn.execute(
-                """
-                insert into raw.published_reports (event_session_id, fingerprint, uri, run_id)
-                values (%s, %s, %s, %s)
-                on conflict (event_session_id) do update
-                    set fingerprint = excluded.fingerprint, uri = excluded.uri,
-                        run_id = excluded.run_id, published_at = now()
-                """,
-                (sid, fingerprint, result.uri, run_id),
-            )
+        for sid in sorted(event_session_ids):
+            # one writer per session's folder: a concurrent run waits, then finds the
+            # report current and skips it, so no manifest ever describes other files
+            conn.execute("select pg_advisory_lock(hashtextextended(%s, 1))", (sid,))
+            try:
+                todo = changed_sessions(conn, [sid])
+                if sid not in todo:
+                    continue
+                fingerprint = todo[sid]
+                result = render_event_session_report(
+                    conn, sid, settings, run_id=run_id, data_interval=data_interval
+                )
+                conn.execute(
+                    """
+                    insert into raw.published_reports
+                        (event_session_id, fingerprint, uri, run_id)
+                    values (%s, %s, %s, %s)
+                    on conflict (event_session_id) do update
+                        set fingerprint = excluded.fingerprint, uri = excluded.uri,
+                            run_id = excluded.run_id, published_at = now()
+                    """,
+                    (sid, fingerprint, result.uri, run_id),
+                )
+            finally:
+                conn.execute("select pg_advisory_unlock(hashtextextended(%s, 1))", (sid,))
             log.info("published %s", result.uri)
             uris.append(result.uri)
     return uris
