@@ -50,27 +50,33 @@ _COPY = (
     "copy _incoming (line_number, reason, raw_line, raw_bytes, event_id, event_type, occurred_at,"
     " organization_id, event_session_id, webinar_id, participant_id, payload) from stdin"
 )
-_INSERT_EVENTS = """
-insert into raw.platform_events (event_id, event_type, occurred_at, organization_id,
-    event_session_id, webinar_id, participant_id, payload, file_id, source_uri, line_number)
-select distinct on (event_id) event_id, event_type, occurred_at, organization_id,
-    event_session_id, webinar_id, participant_id, payload, %(file_id)s, %(uri)s, line_number
-from _incoming
-where reason is null
-order by event_id, line_number
-on conflict (event_id) do nothing
-"""
-_INSERT_DUPLICATES = """
-insert into raw.duplicate_events (file_id, source_uri, line_number, event_id, event_type,
-    occurred_at, organization_id, event_session_id)
-select %(file_id)s, %(uri)s, i.line_number, i.event_id, i.event_type, i.occurred_at,
-    i.organization_id, i.event_session_id
-from _incoming as i
-where i.reason is null
-  and not exists (
-      select 1 from raw.platform_events as e
-      where e.event_id = i.event_id and e.file_id = %(file_id)s and e.line_number = i.line_number
-  )
+# One statement: the first arrival of each event_id goes to platform_events; every
+# other well-formed line of the file (a later line of the same file, or an id loaded
+# by an earlier file) goes to duplicate_events. The anti-join on the inserted line
+# numbers is a hash join: linear in the file's size.
+_INSERT_EVENTS_AND_DUPLICATES = """
+with inserted as (
+    insert into raw.platform_events (event_id, event_type, occurred_at, organization_id,
+        event_session_id, webinar_id, participant_id, payload, file_id, source_uri, line_number)
+    select distinct on (event_id) event_id, event_type, occurred_at, organization_id,
+        event_session_id, webinar_id, participant_id, payload, %(file_id)s, %(uri)s, line_number
+    from _incoming
+    where reason is null
+    order by event_id, line_number
+    on conflict (event_id) do nothing
+    returning line_number
+),
+duplicates as (
+    insert into raw.duplicate_events (file_id, source_uri, line_number, event_id, event_type,
+        occurred_at, organization_id, event_session_id)
+    select %(file_id)s, %(uri)s, i.line_number, i.event_id, i.event_type, i.occurred_at,
+        i.organization_id, i.event_session_id
+    from _incoming as i
+    where i.reason is null
+      and not exists (select 1 from inserted where inserted.line_number = i.line_number)
+    returning 1
+)
+select (select count(*) from inserted), (select count(*) from duplicates)
 """
 _INSERT_REJECTS = """
 insert into raw.rejected_lines (file_id, source_uri, line_number, raw_line, raw_bytes, reason)
@@ -233,8 +239,8 @@ def load_file(
             finally:
                 opened.close()
             params = {"file_id": file_id, "uri": landed.uri}
-            loaded = conn.execute(_INSERT_EVENTS, params).rowcount
-            duplicates = conn.execute(_INSERT_DUPLICATES, params).rowcount
+            conn.execute("analyze _incoming")  # real row counts for the planner
+            loaded, duplicates = conn.execute(_INSERT_EVENTS_AND_DUPLICATES, params).fetchone()
             rejected = conn.execute(_INSERT_REJECTS, params).rowcount
             conn.execute(
                 """

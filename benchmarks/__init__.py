@@ -1,0 +1,1 @@
+"""webstat's benchmark suite: ``benchmarks/run.py`` (``make bench`` / ``make bench-full``)."""

@@ -1,0 +1,142 @@
+"""One measured task in a fresh interpreter: ``python -m benchmarks.worker TASK 'JSON-ARGS'``.
+
+Prints one JSON line: the task's figures, ``seconds`` (timed inside the process,
+interpreter start-up excluded) and ``peak_rss_mb`` (``VmHWM``: this process's RSS
+high-water mark) plus ``idle_rss_mb`` (the high-water mark after the imports,
+before the work).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+# a line of a CSV-format COPY that neither quote nor delimiter ever splits: JSON text
+# cannot contain raw \x01 / \x02 (control characters must be escaped in JSON strings)
+BARE_COPY = "copy bench_copy (doc) from stdin with (format csv, quote e'\\x01', delimiter e'\\x02')"
+
+
+def vm_hwm_mb() -> float:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def task_ingest(uri: str, landing: str, day: str) -> dict[str, Any]:
+    """webstat's ingest of one delivery day (validation, rejects, dedup, ledger)."""
+    from webstat.ingest import ingest_day
+    from webstat.settings import normalize_uri
+    from webstat.warehouse import connect
+
+    # An Airflow task has the SDK loaded already: its import (~3-7 s here, through
+    # webstat.storage) is timed apart, not as ingest.
+    started = time.perf_counter()
+    import airflow.sdk  # noqa: F401
+
+    import_seconds = time.perf_counter() - started
+    idle = vm_hwm_mb()
+    started = time.perf_counter()
+    with connect(url=uri) as conn:
+        summary = ingest_day(conn, normalize_uri(landing, "landing"), date.fromisoformat(day),
+                             lookback_days=0)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "lines": summary.lines_total, "loaded": summary.loaded,
+            "rejected": summary.rejected, "duplicates": summary.duplicates,
+            "files": len(summary.loaded_files), "idle_rss_mb": idle,
+            "airflow_import_seconds": import_seconds}
+
+
+def task_copy(uri: str, files: list[str]) -> dict[str, Any]:
+    """The limit: the same files' bytes streamed by ``COPY`` into one ``jsonb`` column."""
+    import psycopg
+
+    idle = vm_hwm_mb()
+    started = time.perf_counter()
+    with psycopg.connect(uri, autocommit=True) as conn:
+        for path in files:  # one transaction per file, like the loader
+            with conn.transaction(), conn.cursor().copy(BARE_COPY) as copy, open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    copy.write(chunk)
+        seconds = time.perf_counter() - started
+        (rows,) = conn.execute("select count(*) from bench_copy").fetchone()
+    return {"seconds": seconds, "lines": rows, "idle_rss_mb": idle}
+
+
+def task_read(uri: str, sid: str) -> dict[str, Any]:
+    """Baseline of a workbook: stream the session's participants and connections rows."""
+    import psycopg
+
+    idle = vm_hwm_mb()
+    started = time.perf_counter()
+    rows = 0
+    with psycopg.connect(uri) as conn:
+        for table in ("fct_participants", "fct_connections"):
+            with conn.cursor(name=f"read_{table}") as cur:
+                cur.itersize = 2000
+                cur.execute(f"select * from marts.{table} where event_session_id = %s", (sid,))
+                for _ in cur:
+                    rows += 1
+    return {"seconds": time.perf_counter() - started, "rows": rows, "idle_rss_mb": idle}
+
+
+def task_xlsx(uri: str, sid: str, out: str) -> dict[str, Any]:
+    """webstat's workbook of one event session (the renderer alone)."""
+    import psycopg
+
+    from webstat.reports import data
+    from webstat.reports.xlsx import render_session_xlsx
+
+    idle = vm_hwm_mb()
+    started = time.perf_counter()
+    with psycopg.connect(uri) as conn, data.snapshot(conn):
+        counts = render_session_xlsx(conn, data.fetch_event_session(conn, sid), out)
+    return {"seconds": time.perf_counter() - started, "counts": counts, "idle_rss_mb": idle,
+            "bytes": Path(out).stat().st_size}
+
+
+def task_pdf(uri: str, sid: str, out: str) -> dict[str, Any]:
+    """webstat's PDF of one event session (the renderer alone)."""
+    import psycopg
+
+    from webstat.reports import data
+    from webstat.reports.pdf import render_session_pdf
+
+    idle = vm_hwm_mb()
+    started = time.perf_counter()
+    with psycopg.connect(uri) as conn, data.snapshot(conn):
+        shown = render_session_pdf(conn, data.fetch_event_session(conn, sid), out)
+    return {"seconds": time.perf_counter() - started, "shown": shown, "idle_rss_mb": idle,
+            "bytes": Path(out).stat().st_size}
+
+
+def task_pdf_minimal(out: str) -> dict[str, Any]:
+    """Baseline of a PDF: WeasyPrint's fixed cost, a one-page document with one table."""
+    from webstat.reports.pdf import write_pdf
+
+    html = ("<html><body><h1>Отчёт</h1><table><tr><th>a</th><th>b</th></tr>"
+            "<tr><td>1</td><td>2</td></tr></table></body></html>")
+    idle = vm_hwm_mb()
+    started = time.perf_counter()
+    write_pdf(html, out)
+    return {"seconds": time.perf_counter() - started, "idle_rss_mb": idle}
+
+
+TASKS = {"ingest": task_ingest, "copy": task_copy, "read": task_read, "xlsx": task_xlsx,
+         "pdf": task_pdf, "pdf_minimal": task_pdf_minimal}
+
+
+def main() -> None:
+    task, args = sys.argv[1], json.loads(sys.argv[2])
+    result = TASKS[task](**args)
+    result["peak_rss_mb"] = vm_hwm_mb()
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
