@@ -100,12 +100,23 @@ def load_dag(dag_id: str = "webinar_stats_daily"):
 
 def run_days(settings: Settings, days: list[date]) -> None:
     """Drive the real daily DAG with ``dag.test`` once per day, in order."""
+    import fcntl
+
     from webstat.daily import check_day_processed
     from webstat.ingest.landing import check_landing_zone
     from webstat.warehouse import prepare
 
     check_landing_zone(settings.landing_uri, settings.s3_conn_id)
     url = prepare(settings)
+    # one `webstat run` per WEBSTAT_HOME at a time: two dag.test runs would share (and
+    # clear each other's rows in) the embedded Airflow metadata DB
+    settings.airflow_home.mkdir(parents=True, exist_ok=True)
+    lock = (settings.airflow_home / ".webstat-run.lock").open("w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        _say("another webstat run is using this WEBSTAT_HOME: waiting for it to finish …")
+        fcntl.flock(lock, fcntl.LOCK_EX)
     _prepare_airflow(settings)
     dag = load_dag("webinar_stats_daily")
     for number, day in enumerate(days, start=1):

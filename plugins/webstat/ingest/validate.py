@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 INVALID_UTF8 = "invalid_utf8"
@@ -30,6 +30,13 @@ UNKNOWN_EVENT_TYPE = "unknown_event_type"
 MISSING_PAYLOAD_FIELD = "missing_payload_field"
 VALUE_NOT_ALLOWED = "value_not_allowed"
 NUL_CHARACTER = "nul_character"
+OUT_OF_RANGE = "occurred_at_out_of_range"
+
+# Instants outside this window are not webinar events but broken clocks: a session
+# "started" in year 1 would ask for a billion attendance minutes.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_FIRE_COUNT = 2_147_483_647  # sums of counts stay within bigint
 
 EVENT_TYPES = frozenset(
     {
@@ -141,6 +148,12 @@ def _timestamp(value: Any) -> str:
         parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         raise Rejected(BAD_TIMESTAMP, f"occurred_at {value!r} is not a valid date/time") from None
+    try:
+        instant = parsed.astimezone(UTC)
+    except OverflowError:
+        instant = None
+    if instant is None or not EARLIEST <= instant < LATEST:
+        raise Rejected(OUT_OF_RANGE, f"occurred_at {value!r} is not between 2000 and 2100")
     return parsed.isoformat()
 
 
@@ -164,8 +177,14 @@ def _check_payload(event_type: str, payload: dict) -> None:
             raise Rejected(WRONG_TYPE, f"payload.{name} must be true or false")
     if event_type == "reaction.fire" and "count" in payload:
         count = payload["count"]
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise Rejected(WRONG_TYPE, "payload.count must be an integer >= 1")
+        if (
+            not isinstance(count, int)
+            or isinstance(count, bool)
+            or not 1 <= count <= MAX_FIRE_COUNT
+        ):
+            raise Rejected(
+                WRONG_TYPE, f"payload.count must be an integer from 1 to {MAX_FIRE_COUNT}"
+            )
     if event_type in ("participant.registered", "participant.joined") and "utm" in payload:
         utm = payload["utm"]
         if utm is not None:

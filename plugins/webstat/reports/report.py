@@ -156,6 +156,17 @@ def _result(kind: str, uri: str, manifest: dict[str, Any], counts: dict[str, int
     return ReportResult(kind=kind, uri=uri, files=files, row_counts=counts, manifest=manifest)
 
 
+def _publish_alone(conn: psycopg.Connection, files, uri: str, extra, conn_id):  # type: ignore[no-untyped-def]
+    """:func:`publish` while holding an advisory lock on the destination, so two
+    publishers of one folder take turns and no manifest ever describes other files."""
+    key = f"webstat.report:{uri}"
+    conn.execute("select pg_advisory_lock(hashtextextended(%s, 0))", (key,))
+    try:
+        return publish(files, uri, extra, conn_id)
+    finally:
+        conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
+
+
 def render_event_session_report(
     conn: psycopg.Connection,
     event_session_id: str,
@@ -206,7 +217,8 @@ def render_event_session_report(
             )
         counts["pdf_participants"] = shown["pdf_participants"]
         uri = event_session_uri(settings.artifacts_uri, session["report_date"], event_session_id)
-        manifest = publish(
+        manifest = _publish_alone(
+            conn,
             {XLSX: xlsx_path, PDF: pdf_path},
             uri,
             {
@@ -272,7 +284,8 @@ def render_period_report(
             )
         counts["pdf_participants"] = shown["pdf_participants"]
         uri = period_uri(settings.artifacts_uri, start, end, period.webinar)
-        manifest = publish(
+        manifest = _publish_alone(
+            conn,
             {XLSX: xlsx_path, PDF: pdf_path},
             uri,
             {

@@ -69,6 +69,9 @@ def start(pgdata: Path) -> str:
         # settings in postgresql.auto.conf take effect on a restart
         _tune(pgdata)
         _pg_ctl(pgdata, "-w", "-m", "fast", "stop")
+    if fresh or running_uri(pgdata) is None:
+        # pgserver keeps one handle per process and hands it back without starting
+        # anything: after a stop (ours, or someone's `webstat warehouse stop`) start it
         with server._lock:
             server.ensure_postgres_running()
     return server.get_uri()
