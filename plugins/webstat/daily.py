@@ -48,9 +48,6 @@ def check_reject_share(rejected: int, lines: int, max_pct: float) -> None:
         )
 
 
-_TRANSFORM_LOCK = 0x77656274  # one dbt build at a time per warehouse ("webt")
-
-
 def transform(
     data_interval_start: datetime,
     data_interval_end: datetime,
@@ -60,9 +57,8 @@ def transform(
 ) -> dict:
     """``dbt build`` the project for the interval (the models recompute what new data touched).
 
-    Builds are serialised by an advisory lock (two runs of a backfill, or a backfill and
-    the scheduled run, never build at once), and the run's clock never goes back: it is
-    ``greatest(data_interval_end, the newest clock a build has used)``.
+    Builds are serialised (see :func:`webstat.transform.run_dbt`), and the run's clock
+    never goes back: it is ``greatest(data_interval_end, the newest clock a build used)``.
     """
     from webstat.transform import dbt_vars, run_dbt
     from webstat.warehouse import connect, prepare
@@ -70,22 +66,18 @@ def transform(
     settings = settings or load_settings()
     url = prepare(settings)
     args = ["build"] + (["--full-refresh"] if full_refresh else [])
-    with connect(url=url) as lock_conn:
-        lock_conn.execute("select pg_advisory_lock(%s)", (_TRANSFORM_LOCK,))
-        try:
-            row = lock_conn.execute("select clock from raw.run_clock").fetchone()
-            clock = max(data_interval_end, row[0]) if row else data_interval_end
-            result = run_dbt(args, settings, url, dbt_vars(settings), clock)
-            lock_conn.execute(
-                """
-                insert into raw.run_clock (clock) values (%s)
-                on conflict (singleton) do update
-                    set clock = greatest(raw.run_clock.clock, excluded.clock), updated_at = now()
-                """,
-                (clock,),
-            )
-        finally:
-            lock_conn.execute("select pg_advisory_unlock(%s)", (_TRANSFORM_LOCK,))
+    with connect(url=url) as conn:
+        row = conn.execute("select clock from raw.run_clock").fetchone()
+        clock = max(data_interval_end, row[0]) if row else data_interval_end
+        result = run_dbt(args, settings, url, dbt_vars(settings), clock)
+        conn.execute(
+            """
+            insert into raw.run_clock (clock) values (%s)
+            on conflict (singleton) do update
+                set clock = greatest(raw.run_clock.clock, excluded.clock), updated_at = now()
+            """,
+            (clock,),
+        )
     nodes = getattr(result.result, "results", None) or []
     return {"nodes": len(nodes), "clock": clock.isoformat()}
 

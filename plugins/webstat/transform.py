@@ -21,6 +21,9 @@ DBT_PROJECT_DIR = Path(
 )
 
 
+_DBT_LOCK = 0x77656274  # advisory lock id ("webt")
+
+
 def dbt_vars(settings: Settings) -> dict[str, str]:
     """The vars every run passes to dbt (they change only with the settings)."""
     return {"reporting_timezone": settings.timezone, "mask_pii": settings.mask_pii}
@@ -58,7 +61,17 @@ def run_dbt(
     ]  # fmt: skip
     if dbt_vars_:
         full += ["--vars", json.dumps(dbt_vars_)]
-    result = dbtRunner().invoke(full)
+    # One dbt invocation at a time per warehouse (a backfill's parallel runs, a run and a
+    # hand-typed `webstat dbt build`): concurrent builds of the same incremental models
+    # collide ("relation already exists") or rebuild sessions from a half-written state.
+    from webstat.warehouse import connect
+
+    with connect(url=url) as lock_conn:
+        lock_conn.execute("select pg_advisory_lock(%s)", (_DBT_LOCK,))
+        try:
+            result = dbtRunner().invoke(full)
+        finally:
+            lock_conn.execute("select pg_advisory_unlock(%s)", (_DBT_LOCK,))
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
