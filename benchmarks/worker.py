@@ -44,7 +44,7 @@ def task_ingest(uri: str, landing: str, day: str) -> dict[str, Any]:
     started = time.perf_counter()
     with connect(url=uri) as conn:
         summary = ingest_day(conn, normalize_uri(landing, "landing"), date.fromisoformat(day),
-                             lookback_days=0)
+                             lookback_days=0, connect=lambda: connect(url=uri))
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "lines": summary.lines_total, "loaded": summary.loaded,
             "rejected": summary.rejected, "duplicates": summary.duplicates,

@@ -172,7 +172,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
         for day in _days(args.start, args.end or args.start):
             summary = ingest_day(
                 conn, settings.landing_uri, day, lookback_days=settings.late_file_lookback_days,
-                conn_id=settings.s3_conn_id, progress=_say,
+                conn_id=settings.s3_conn_id, progress=_say, connect=lambda: connect(url=url),
             )  # fmt: skip
             _say(str(summary))
     return 0

@@ -32,6 +32,7 @@ def ingest(data_interval_start: datetime, settings: Settings | None = None) -> d
             lookback_days=settings.late_file_lookback_days,
             conn_id=settings.s3_conn_id,
             progress=log.info,
+            connect=lambda: connect(url=url),
         )
     log.info("%s", summary)
     check_reject_share(summary.rejected, summary.lines_total, settings.max_reject_pct)

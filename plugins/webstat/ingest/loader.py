@@ -1,27 +1,34 @@
 """Landed files -> ``raw``: every line ends up loaded, a duplicate or a reject.
 
 Each file loads in one transaction: its lines are validated in Python and
-streamed with a single ``COPY`` into a temporary table (good lines typed, bad
-lines with their reason and bytes); set-based SQL then moves them into
-``raw.platform_events`` (first arrival of an ``event_id`` wins),
-``raw.duplicate_events`` and ``raw.rejected_lines``, and writes the ledger row.
-A crash anywhere rolls the whole file back; an advisory lock on the file's URI
-makes two loaders of the same file wait for each other instead of racing.
+streamed with a single ``COPY`` into a temporary table (a good line as its own
+JSON text, which Postgres parses once into ``jsonb``; a bad line with its reason
+and bytes); set-based SQL then moves them into ``raw.platform_events`` (first
+arrival of an ``event_id`` wins), ``raw.duplicate_events`` and
+``raw.rejected_lines``, and writes the ledger row. A crash anywhere rolls the
+whole file back; an advisory lock on the file's URI makes two loaders of the
+same file wait for each other instead of racing.
+
+A day's files load on two connections at once (validation of one file overlaps
+the inserts of the one before), but each file's inserts wait for the files before
+it to commit, so "first arrival" means the same as in a one-by-one load.
 """
 
 from __future__ import annotations
 
 import gzip
 import logging
+import threading
 import zlib
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import psycopg
 
 from webstat.ingest.landing import LandedFile, OpenedFile, check_landing_zone, list_partition
-from webstat.ingest.validate import Rejected, parse_line
+from webstat.ingest.validate import Rejected, check_line
 
 log = logging.getLogger(__name__)
 
@@ -32,45 +39,46 @@ FILE_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
 
 _INCOMING = """
 create temp table _incoming (
-    line_number      bigint not null,
-    reason           text,
-    raw_line         text,
-    raw_bytes        bytea,
-    event_id         text,
-    event_type       text,
-    occurred_at      timestamptz,
-    organization_id  text,
-    event_session_id text,
-    webinar_id       text,
-    participant_id   text,
-    payload          jsonb
+    line_number  bigint not null,
+    reason       text,
+    raw_line     text,
+    raw_bytes    bytea,
+    doc          jsonb,
+    occurred_at  timestamptz
 ) on commit drop
 """
+# CSV whose quote and delimiter JSON text never holds raw (control characters must be
+# escaped inside JSON strings): a good line goes through as it is, unescaped.
 _COPY = (
-    "copy _incoming (line_number, reason, raw_line, raw_bytes, event_id, event_type, occurred_at,"
-    " organization_id, event_session_id, webinar_id, participant_id, payload) from stdin"
+    "copy _incoming (line_number, reason, raw_line, raw_bytes, doc, occurred_at) from stdin"
+    " with (format csv, quote e'\\x01', delimiter e'\\x02')"
 )
-# One statement: the first arrival of each event_id goes to platform_events; every
-# other well-formed line of the file (a later line of the same file, or an id loaded
-# by an earlier file) goes to duplicate_events. The anti-join on the inserted line
-# numbers is a hash join: linear in the file's size.
+_COPY_CHUNK = 1 << 18  # bytes buffered before each write to the COPY stream
+# One statement: the first arrival of each event_id goes to platform_events (rows go
+# in line order, and ON CONFLICT DO NOTHING also skips an id inserted a few lines
+# earlier by the same statement); every other well-formed line of the file goes to
+# duplicate_events. The anti-join on the inserted line numbers is a hash join: linear
+# in the file's size.
 _INSERT_EVENTS_AND_DUPLICATES = """
 with inserted as (
     insert into raw.platform_events (event_id, event_type, occurred_at, organization_id,
         event_session_id, webinar_id, participant_id, payload, file_id, source_uri, line_number)
-    select distinct on (event_id) event_id, event_type, occurred_at, organization_id,
-        event_session_id, webinar_id, participant_id, payload, %(file_id)s, %(uri)s, line_number
+    select doc->>'event_id', doc->>'event_type',
+        coalesce(occurred_at, (doc->>'occurred_at')::timestamptz),
+        doc->>'organization_id', doc->>'event_session_id', doc->>'webinar_id',
+        doc->>'participant_id', doc->'payload', %(file_id)s, %(uri)s, line_number
     from _incoming
     where reason is null
-    order by event_id, line_number
+    order by line_number  -- within the file too, the first line of an event_id wins
     on conflict (event_id) do nothing
     returning line_number
 ),
 duplicates as (
     insert into raw.duplicate_events (file_id, source_uri, line_number, event_id, event_type,
         occurred_at, organization_id, event_session_id)
-    select %(file_id)s, %(uri)s, i.line_number, i.event_id, i.event_type, i.occurred_at,
-        i.organization_id, i.event_session_id
+    select %(file_id)s, %(uri)s, i.line_number, i.doc->>'event_id', i.doc->>'event_type',
+        coalesce(i.occurred_at, (i.doc->>'occurred_at')::timestamptz),
+        i.doc->>'organization_id', i.doc->>'event_session_id'
     from _incoming as i
     where i.reason is null
       and not exists (select 1 from inserted where inserted.line_number = i.line_number)
@@ -171,19 +179,29 @@ def _readable(raw: bytes) -> str:
     return raw.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
 
 
-def _rows(lines: Iterable[tuple[int, bytes]], progress: Callable[[str], None] | None, uri: str):
+def _field(value: bytes) -> bytes:
+    """One CSV field of the COPY: as is, or quoted when it holds a quote, delimiter or line end."""
+    if b"\x01" in value or b"\x02" in value or b"\n" in value or b"\r" in value:
+        return b"\x01" + value.replace(b"\x01", b"\x01\x01") + b"\x01"
+    return value
+
+
+def _copy_rows(
+    lines: Iterable[tuple[int, bytes]], progress: Callable[[str], None] | None, uri: str
+) -> Iterable[bytes]:
+    """The COPY's rows, one per line: ``number, reason, raw_line, raw_bytes, doc, occurred_at``."""
     for number, raw in lines:
         if progress and number % PROGRESS_EVERY == 0:
             progress(f"  {uri}: {number:,} lines read")
         try:
-            ev = parse_line(raw)
+            checked = check_line(raw)
         except Rejected as exc:
-            yield (number, str(exc), _readable(raw), raw) + (None,) * 8
+            text = _field(_readable(raw).encode("utf-8"))
+            reason = _field(str(exc).encode("utf-8", errors="replace"))
+            yield b"%d\x02%b\x02%b\x02\\x%b\x02\x02\n" % (number, reason, text, raw.hex().encode())
             continue
-        yield (
-            number, None, None, None, ev.event_id, ev.event_type, ev.occurred_at,
-            ev.organization_id, ev.event_session_id, ev.webinar_id, ev.participant_id, ev.payload,
-        )  # fmt: skip
+        instant = checked.occurred_at.encode() if checked.occurred_at else b""
+        yield b"%d\x02\x02\x02\x02%b\x02%b\n" % (number, _field(checked.doc), instant)
 
 
 def _record_failure(conn: psycopg.Connection, landed: LandedFile, error: str) -> None:
@@ -205,8 +223,12 @@ def load_file(
     landed: LandedFile,
     conn_id: str | None = None,
     progress: Callable[[str], None] | None = None,
+    wait_turn: Callable[[], None] | None = None,
 ) -> FileResult:
     """Load one file in one transaction; a file already in the ledger is skipped.
+
+    ``wait_turn``, when given, is called after the file's lines are validated and
+    staged and before its events are inserted (see :func:`ingest_day`).
 
     A file that cannot be read (truncated gzip, I/O error) is rolled back whole and
     recorded in the ledger as ``failed`` with the error, so a later run retries it.
@@ -232,14 +254,21 @@ def load_file(
             opened = OpenedFile(landed, conn_id)
             try:
                 lines = 0
+                buffer = bytearray()
                 with conn.cursor().copy(_COPY) as copy:
-                    for row_ in _rows(opened.lines(), progress, landed.uri):
-                        copy.write_row(row_)
+                    for row_ in _copy_rows(opened.lines(), progress, landed.uri):
+                        buffer += row_
                         lines += 1
+                        if len(buffer) >= _COPY_CHUNK:
+                            copy.write(buffer)
+                            buffer.clear()
+                    copy.write(buffer)
             finally:
                 opened.close()
             params = {"file_id": file_id, "uri": landed.uri}
-            conn.execute("analyze _incoming")  # real row counts for the planner
+            conn.execute("analyze _incoming (line_number, reason)")  # row counts for the planner
+            if wait_turn is not None:
+                wait_turn()  # the files before this one have committed their events
             loaded, duplicates = conn.execute(_INSERT_EVENTS_AND_DUPLICATES, params).fetchone()
             rejected = conn.execute(_INSERT_REJECTS, params).rowcount
             conn.execute(
@@ -275,10 +304,16 @@ def ingest_day(
     lookback_days: int = 3,
     conn_id: str | None = None,
     progress: Callable[[str], None] | None = None,
+    connect: Callable[[], psycopg.Connection] | None = None,
+    workers: int = 2,
 ) -> IngestSummary:
     """Load the partition of delivery day ``day`` and any not-yet-loaded file of the
     ``lookback_days`` days before it. Files already in the ledger are skipped, so a
-    rerun changes nothing."""
+    rerun changes nothing.
+
+    With ``connect`` (a factory of warehouse connections), up to ``workers`` files
+    load at once, each on its own connection; their inserts still commit in the
+    files' order, so the result is the one-by-one load's."""
     check_landing_zone(landing_uri, conn_id)
     summary = IngestSummary(day)
     candidates = files_for_day(landing_uri, day, lookback_days, conn_id)
@@ -289,17 +324,68 @@ def ingest_day(
             ([f.uri for f in candidates],),
         )
     }
-    for landed in candidates:
-        if landed.uri in done:
-            summary.files.append(FileResult(landed.uri, "skipped"))
-            continue
-        result = load_file(conn, landed, conn_id, progress)
-        summary.files.append(result)
+    todo = [landed for landed in candidates if landed.uri not in done]
+    results: dict[str, FileResult] = {uri: FileResult(uri, "skipped") for uri in done}
+
+    def report(result: FileResult) -> None:
         if progress and result.status == "loaded":
             progress(
-                f"  loaded {landed.uri}: {result.loaded:,} events, "
+                f"  loaded {result.uri}: {result.loaded:,} events, "
                 f"{result.duplicates:,} duplicates, {result.rejected:,} rejected"
             )
         elif progress and result.status == "failed":
-            progress(f"  FAILED {landed.uri}: {result.error}")
+            progress(f"  FAILED {result.uri}: {result.error}")
+
+    if connect is None or workers <= 1 or len(todo) <= 1:
+        for landed in todo:
+            results[landed.uri] = load_file(conn, landed, conn_id, progress)
+            report(results[landed.uri])
+    else:
+        for result in _load_in_parallel(todo, connect, min(workers, len(todo)), conn_id, progress,
+                                        report):  # fmt: skip
+            results[result.uri] = result
+    summary.files = [results[landed.uri] for landed in candidates]
     return summary
+
+
+def _load_in_parallel(
+    todo: list[LandedFile],
+    connect: Callable[[], psycopg.Connection],
+    workers: int,
+    conn_id: str | None,
+    progress: Callable[[str], None] | None,
+    report: Callable[[FileResult], None],
+) -> list[FileResult]:
+    """``load_file`` over ``todo`` on ``workers`` connections; file k inserts only after
+    files 0..k-1 have committed or failed (``turns``), which keeps first arrival exact."""
+    turns = [threading.Event() for _ in range(len(todo) + 1)]
+    turns[0].set()
+    local = threading.local()
+    opened: list[psycopg.Connection] = []
+    lock = threading.Lock()
+
+    def connection() -> psycopg.Connection:
+        if getattr(local, "conn", None) is None:
+            local.conn = connect()
+            with lock:
+                opened.append(local.conn)
+        return local.conn
+
+    def one(k: int) -> FileResult:
+        def wait_turn() -> None:
+            turns[k].wait()
+
+        try:
+            result = load_file(connection(), todo[k], conn_id, progress, wait_turn)
+        finally:
+            turns[k + 1].set()  # whatever happened, the next file may go on
+        report(result)
+        return result
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest") as pool:
+            futures = [pool.submit(one, k) for k in range(len(todo))]
+            return [future.result() for future in futures]
+    finally:
+        for c in opened:
+            c.close()

@@ -168,20 +168,20 @@ def test_an_error_inside_the_transaction_rolls_the_file_back(conn, tmp_path, mon
     path = write(tmp_path, DAY, "a.ndjson", [ev(f"e-{i}") for i in range(1, 101)])
     from webstat.ingest import loader
 
-    real = loader.parse_line
+    real = loader.check_line
 
     def explode_at_50(raw):
         if b'"e-50"' in raw:
             raise RuntimeError("the machine fell over")
         return real(raw)
 
-    monkeypatch.setattr(loader, "parse_line", explode_at_50)
+    monkeypatch.setattr(loader, "check_line", explode_at_50)
     landed = LandedFile(f"file://{path}", DAY, None)
     with pytest.raises(RuntimeError):
         load_file(conn, landed)
     assert counts(conn) == {"platform_events": 0, "duplicate_events": 0, "rejected_lines": 0,
                             "loaded_files": 0}  # fmt: skip
-    monkeypatch.setattr(loader, "parse_line", real)
+    monkeypatch.setattr(loader, "check_line", real)
     assert load_file(conn, landed).loaded == 100
 
 
@@ -221,3 +221,92 @@ def test_a_missing_landing_zone_is_one_clear_error(conn, tmp_path):
 
     with pytest.raises(WebstatError, match="does not exist"):
         ingest_day(conn, f"file://{tmp_path}/nope", DAY)
+
+
+# --- the fast path: lines travel as their own JSON text; Postgres extracts the columns ----
+
+
+def test_unusual_but_valid_spellings_land_as_the_same_values(conn, tmp_path):
+    base = json.loads(ev("e-1"))
+    lower = dict(base, event_id="e-lower", occurred_at="2026-11-02t13:00:00.1234567+03:00")
+    spaced = dict(base, event_id="e-space", occurred_at="2026-11-02 10:05:00z")
+    nepal = dict(base, event_id="e-nepal", occurred_at="2026-11-02T15:50:00.5+05:45")
+    extra = dict(base, event_id="e-extra", extra_field="\ud800")  # lone surrogate, not ours
+    big = dict(base, event_id="e-big", payload={"message_id": "m", "n": 10**30, "x": 1.5})
+    lines = [json.dumps(doc, ensure_ascii=True) for doc in (lower, spaced, nepal, extra, big)]
+    lines.append(ev("e-cr").replace('"event_type"', '\r"event_type"'))  # JSON whitespace
+    write(tmp_path, DAY, "a.ndjson", lines)
+    summary = ingest_day(conn, f"file://{tmp_path}", DAY)
+    assert (summary.loaded, summary.rejected, summary.duplicates) == (6, 0, 0)
+    rows = dict(conn.execute(
+        "select event_id, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+        " from raw.platform_events"
+    ).fetchall())  # fmt: skip
+    assert rows == {
+        "e-lower": "2026-11-02 10:00:00.123456",  # 13:00 +03:00, fraction cut at 6 digits
+        "e-space": "2026-11-02 10:05:00.000000",
+        "e-nepal": "2026-11-02 10:05:00.500000",  # 15:50:00.5 +05:45
+        "e-extra": "2026-11-02 10:05:00.000000",
+        "e-big": "2026-11-02 10:05:00.000000",
+        "e-cr": "2026-11-02 10:05:00.000000",
+    }
+    payload = conn.execute(
+        "select payload->>'n', payload->>'x' from raw.platform_events where event_id = 'e-big'"
+    ).fetchone()
+    assert payload == ("1000000000000000000000000000000", "1.5")
+
+
+def _big_file(prefix: str, n: int) -> list[str]:
+    return [ev(f"{prefix}-{i}") for i in range(n)]
+
+
+def test_parallel_files_keep_first_arrival_in_file_order(conn, tmp_path, warehouse_url):
+    import psycopg
+
+    # a.ndjson is large and holds "shared" last; b.ndjson is tiny and stages long before a
+    # is validated. b must still wait: a is earlier in delivery order, so a's line wins.
+    write(tmp_path, DAY, "a.ndjson", _big_file("a", 20_000) + [ev("shared")])
+    write(tmp_path, DAY, "b.ndjson", [ev("shared"), ev("b-1")])
+    write(tmp_path, DAY, "c.ndjson", [ev("b-1"), ev("shared"), ev("c-1")])
+    summary = ingest_day(
+        conn, f"file://{tmp_path}", DAY,
+        connect=lambda: psycopg.connect(warehouse_url, autocommit=True), workers=2,
+    )  # fmt: skip
+    assert [(f.uri.rsplit("/", 1)[1], f.loaded, f.duplicates) for f in summary.files] == [
+        ("a.ndjson", 20_001, 0), ("b.ndjson", 1, 1), ("c.ndjson", 1, 2),
+    ]  # fmt: skip
+    winners = dict(conn.execute(
+        "select event_id, split_part(source_uri, '/', -1) || ':' || line_number"
+        " from raw.platform_events where event_id in ('shared', 'b-1', 'c-1')"
+    ).fetchall())  # fmt: skip
+    assert winners == {"shared": "a.ndjson:20001", "b-1": "b.ndjson:2", "c-1": "c.ndjson:3"}
+    losers = conn.execute(
+        "select split_part(source_uri, '/', -1) || ':' || line_number from raw.duplicate_events"
+        " order by 1"
+    ).fetchall()  # fmt: skip
+    assert [r for (r,) in losers] == ["b.ndjson:1", "c.ndjson:1", "c.ndjson:2"]
+    rerun = ingest_day(
+        conn,
+        f"file://{tmp_path}",
+        DAY,
+        connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
+    )
+    assert [f.status for f in rerun.files] == ["skipped"] * 3
+    assert counts(conn) == {"platform_events": 20_003, "duplicate_events": 3,
+                            "rejected_lines": 0, "loaded_files": 3}  # fmt: skip
+
+
+def test_a_parallel_file_that_cannot_be_read_does_not_hold_up_the_others(
+    conn, tmp_path, warehouse_url
+):
+    import psycopg
+
+    write(tmp_path, DAY, "a.ndjson", [ev("a-1")])
+    (tmp_path / f"date={DAY.isoformat()}" / "b.ndjson.gz").write_bytes(b"not gzip at all")
+    write(tmp_path, DAY, "c.ndjson", [ev("a-1"), ev("c-1")])
+    summary = ingest_day(
+        conn, f"file://{tmp_path}", DAY,
+        connect=lambda: psycopg.connect(warehouse_url, autocommit=True), workers=2,
+    )  # fmt: skip
+    assert [f.status for f in summary.files] == ["loaded", "failed", "loaded"]
+    assert (summary.loaded, summary.duplicates) == (2, 1)

@@ -213,3 +213,71 @@ def test_the_schema_copy_agrees_on_every_good_line(event_type):
     extra = {"participant_id": _DROP} if event_type.startswith("session.") else {}
     obj = json.loads(line(event_type=event_type, payload=GOOD_PAYLOADS[event_type], **extra))
     jsonschema.Draft202012Validator(SCHEMA).validate(obj)
+
+
+# --- check_line: the loader's fast verdict must be parse_line's, line for line ----------
+
+TRICKY = [
+    line(occurred_at="2026-11-02t13:00:00.1234567+03:00"),  # accepted, normalised instant
+    line(occurred_at="2026-11-02 10:01:10Z"),
+    line(occurred_at="2000-01-01T00:30:00+01:00"),  # 1999 in UTC: out of range
+    line(occurred_at="2099-12-31T23:30:00-01:00"),  # 2100 in UTC: out of range
+    line(occurred_at="2026-02-30T10:00:00Z"),  # no such day
+    line(occurred_at="2026-11-02T24:00:00Z"),
+    line(payload={**BASE["payload"], "big": 10**40}),
+    b'{"event_id":"e","event_id":"e-2","event_type":"session.ended","occurred_at":'
+    b'"2026-11-02T10:00:00Z","organization_id":"o","event_session_id":"s","payload":{}}',
+    json.dumps({**BASE, "payload": {**BASE["payload"], "x": "😀"}}).encode(),  # \ud83d\ude00
+    json.dumps({**BASE, "extra": "\ud800"}).encode(),  # lone surrogate outside the envelope
+    json.dumps({**BASE, "payload": {**BASE["payload"], "chat_name": "\ud800"}}).encode(),
+    line(payload={**BASE["payload"], "n": 1e308}).replace(b"1e+308", b"1e999"),
+    line(payload={**BASE["payload"], "nul": "a\u0000b"}),
+    line(event_id="x" * 128),
+    line(event_id="x" * 129),
+    line(participant_id=None),
+    line(event_type="session.started", participant_id=None, payload={"webinar_name": "w"}),
+    line(event_type="session.started", participant_id=5, payload={"webinar_name": "w"}),
+    line(webinar_id=""),
+    line(webinar_id=7),
+    line(organization_id=""),
+    b"[" * 5000 + b"]" * 5000,
+    b'{"event_id": "e"} trailing',
+    line().replace(b'"event_type"', b'\r\n"event_type"'),
+    line().replace(b'"event_type"', b'\t"event_type"'),
+    "\ufeff".encode() + line(),  # a BOM inside the file (only a first line's is stripped)
+    line(event_type="reaction.fire", payload={"count": True}),
+    line(event_type="reaction.fire", payload={"count": 2**31}),
+    line(event_type="session.started", payload={"webinar_name": "w", "is_paid": 1}),
+    line(payload={**BASE["payload"], "utm": {"source": 1}}),
+]
+
+
+@pytest.mark.parametrize("raw", TRICKY + [line(event_type=t, payload=p)
+                                          for t, p in GOOD_PAYLOADS.items()])  # fmt: skip
+def test_check_line_gives_parse_lines_verdict(raw):
+    try:
+        event = parse_line(raw)
+    except Rejected as exc:
+        with pytest.raises(Rejected) as info:
+            v.check_line(raw)
+        assert str(info.value) == str(exc)
+        return
+    checked = v.check_line(raw)
+    doc = json.loads(checked.doc)  # what Postgres parses: the event's own fields
+    assert (doc["event_id"], doc["event_type"], doc["organization_id"],
+            doc["event_session_id"], doc.get("webinar_id"), doc.get("participant_id"),
+            json.dumps(doc["payload"], ensure_ascii=False, separators=(",", ":"))) == (
+        event.event_id, event.event_type, event.organization_id, event.event_session_id,
+        event.webinar_id, event.participant_id, event.payload)  # fmt: skip
+    if checked.occurred_at is None:  # the line itself, whose instant Postgres reads as is
+        assert checked.doc == raw
+        assert v._PLAIN_INSTANT.match(doc["occurred_at"])
+    else:
+        assert checked.occurred_at == event.occurred_at
+
+
+def test_check_line_passes_plain_lines_through_untouched():
+    raw = line()
+    assert v.check_line(raw) == v.Checked(raw, None)
+    odd = line(occurred_at="2026-11-02 13:01:10+03:00")
+    assert v.check_line(odd) == v.Checked(odd, "2026-11-02T13:01:10+03:00")
