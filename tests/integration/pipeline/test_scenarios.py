@@ -405,3 +405,21 @@ def test_masking_hashes_emails_and_truncates_ips_in_the_marts(world):
         "anna.s@example.com",
         "203.0.113.77",
     )
+
+
+def test_the_daily_build_leaves_dbts_unit_tests_to_ci_and_they_pass(world):
+    from webstat.transform import dbt_vars, run_dbt
+    from webstat.warehouse import prepare
+
+    settings = world["settings"]
+    target = Path(settings.home) / "dbt" / "target" / "run_results.json"
+    last_build = json.loads(target.read_text())  # day 2's daily build
+    assert last_build["args"]["which"] == "build"
+    kinds = {r["unique_id"].split(".")[0] for r in last_build["results"]}
+    assert "model" in kinds and "test" in kinds and "unit_test" not in kinds
+
+    url = prepare(settings)
+    result = run_dbt(["test", "--select", "test_type:unit"], settings, url, dbt_vars(settings))
+    outcomes = {r.node.name: str(r.status) for r in result.result.results
+                if r.node.resource_type == "unit_test"}  # fmt: skip
+    assert len(outcomes) == 7 and set(outcomes.values()) == {"pass"}, outcomes
