@@ -103,7 +103,8 @@ class Column:
     requires: str | None = None
     """``paid``: only for paid webinars; ``engagement``: only with the engagement module."""
     pdf: bool = False
-    """Shown in the PDF's participants table."""
+    """Shown in the PDF's participants table (a few key columns: WeasyPrint's time is
+    linear in the table's cells; see docs/reports.md)."""
     short_ru: str | None = None
     short_en: str | None = None
     """Narrow header for the PDF table (defaults to the full one)."""
@@ -147,13 +148,13 @@ def applicable(columns: tuple[Column, ...], *, paid: bool, engagement: bool) -> 
 # --- marts.fct_participants (+ the session's name and date) -------------------------------
 
 PARTICIPANT_COLUMNS: tuple[Column, ...] = (
-    Column("full_name", "Участник", "Participant", derived=True, width=26, pdf=True, pdf_width=11),
+    Column("full_name", "Участник", "Participant", derived=True, width=26, pdf=True, pdf_width=17),
     Column("first_name", "Имя", "First name", width=16),
     Column("last_name", "Фамилия", "Last name", width=18),
-    Column("email", "E-mail", "E-mail", "email", width=28, pdf=True, pdf_width=14),
+    Column("email", "E-mail", "E-mail", "email", width=28, pdf=True, pdf_width=19),
     Column("registration_fields", "Дополнительные поля", "Additional fields", "json", width=30),
     Column("chat_name", "Имя в чате", "Chat name", width=18),
-    Column("role", "Роль", "Role", "enum", width=14, labels=ROLE, pdf=True, pdf_width=6),
+    Column("role", "Роль", "Role", "enum", width=14, labels=ROLE),
     Column(
         "visitor_type",
         "Новый / повторный",
@@ -162,10 +163,8 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         width=14,
         labels=VISITOR_TYPE,
         derived=True,
-        pdf=True,
         short_ru="Тип",
         short_en="Type",
-        pdf_width=7,
     ),
     Column(
         "payment_status",
@@ -193,15 +192,13 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         "enum",
         width=18,
         labels=SOURCE,
-        pdf=True,
-        pdf_width=8.5,
     ),
     Column("utm_source", "UTM source", "UTM source", width=14),
     Column("utm_medium", "UTM medium", "UTM medium", width=14),
     Column("utm_campaign", "UTM campaign", "UTM campaign", width=16),
     Column("utm_content", "UTM content", "UTM content", width=14),
     Column("utm_term", "UTM term", "UTM term", width=14),
-    Column("platforms", "Платформа", "Platform", "platforms", width=16, pdf=True, pdf_width=10),
+    Column("platforms", "Платформа", "Platform", "platforms", width=16),
     Column(
         "primary_platform",
         "Основная платформа",
@@ -210,7 +207,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         width=14,
         labels=PLATFORM,
     ),
-    Column("webinar_name", "Вебинар", "Webinar", width=30, derived=True, pdf_width=11),
+    Column("webinar_name", "Вебинар", "Webinar", width=30, derived=True, pdf_width=18),
     Column(
         "report_date",
         "Дата мероприятия",
@@ -223,7 +220,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         pdf_width=7.5,
     ),
     Column("country", "Страна", "Country", width=14),
-    Column("city", "Город", "City", width=14, pdf=True, pdf_width=9),
+    Column("city", "Город", "City", width=14),
     Column("last_ip", "IP", "IP", width=16),
     Column(
         "first_joined_at",
@@ -234,7 +231,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         pdf=True,
         short_ru="Вход",
         short_en="Joined",
-        pdf_width=7.5,
+        pdf_width=8,
     ),
     Column(
         "last_left_at",
@@ -242,10 +239,8 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         "Last left",
         "datetime",
         width=19,
-        pdf=True,
         short_ru="Выход",
         short_en="Left",
-        pdf_width=7.5,
     ),
     Column("connections_count", "Входов", "Connections", "int", width=9),
     Column(
@@ -257,7 +252,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         pdf=True,
         short_ru="Присутствие",
         short_en="Presence",
-        pdf_width=7,
+        pdf_width=8,
     ),
     Column(
         "presence_pct",
@@ -268,7 +263,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         pdf=True,
         short_ru="% прис.",
         short_en="Pres. %",
-        pdf_width=5.5,
+        pdf_width=6.5,
     ),
     Column(
         "messages_count",
@@ -279,7 +274,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         pdf=True,
         short_ru="Сообщ.",
         short_en="Msgs",
-        pdf_width=5,
+        pdf_width=6.5,
     ),
     Column("messages_pct", "% сообщений", "Messages %", "pct", width=12),
     Column(
@@ -291,7 +286,7 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         pdf=True,
         short_ru="Вопр.",
         short_en="Qs",
-        pdf_width=4,
+        pdf_width=6,
     ),
     Column("questions_pct", "% вопросов", "Questions %", "pct", width=11),
     Column(
@@ -300,10 +295,8 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         "Fires",
         "int",
         width=10,
-        pdf=True,
         short_ru="Огоньки",
         short_en="Fires",
-        pdf_width=5.5,
     ),
     Column(
         "active_seconds",
@@ -323,9 +316,9 @@ PARTICIPANT_COLUMNS: tuple[Column, ...] = (
         pdf=True,
         short_ru="% актив.",
         short_en="Act. %",
-        pdf_width=5.5,
+        pdf_width=6.5,
     ),
-    Column("rating", "Рейтинг", "Rating", "number", width=9, pdf=True, pdf_width=5),
+    Column("rating", "Рейтинг", "Rating", "number", width=9, pdf=True, pdf_width=6),
     Column("agreements", "Соглашения", "Agreements", "json", width=30),
     Column(
         "host_window_presence_pct",
@@ -344,7 +337,7 @@ PARTICIPANT_SHEET_EXCLUDE = frozenset({"full_name"})
 
 PERIOD_PDF_EXTRA = ("report_date", "webinar_name")
 """Participant columns the period PDF adds in front (which session a row belongs to)."""
-PERIOD_PDF_DROP = frozenset({"platforms", "city"})
+PERIOD_PDF_DROP = frozenset({"first_joined_at"})
 """...and the ones it leaves out to make room (the workbook has them)."""
 
 

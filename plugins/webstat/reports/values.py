@@ -78,6 +78,20 @@ def period_title(start: date, end: date, webinar: str | None, ctx: Context) -> s
     return text
 
 
+def decode_json(value: Any) -> Any:
+    """A ``jsonb`` value as the data layer streams it (its JSON text), decoded.
+
+    Exactly what psycopg's ``jsonb`` loader returned (:func:`json.loads`); a
+    value that is not JSON text (a hand-made row) is returned as it is.
+    """
+    if value.__class__ is str:
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def json_text(value: Any, ctx: Context) -> str | None:
     """``jsonb`` as a person reads it: ``key: value; …`` or agreement titles with dates."""
     if value is None:
@@ -221,7 +235,7 @@ def normalizer(col: Column, ctx: Context) -> Callable[[Row], Any]:
     if kind == "json":
 
         def js(row: Row) -> Any:
-            return json_text(row.get(key), ctx)
+            return json_text(decode_json(row.get(key)), ctx)
 
         return js
     raise ValueError(f"no normalizer for kind {kind!r}")  # pragma: no cover
@@ -261,25 +275,38 @@ def format_duration(value: timedelta) -> str:
     return f"{sign}{hours}:{minutes:02d}:{seconds:02d}"
 
 
+# The date formats below are spelled as f-strings: ``strftime`` took ~5 µs a value,
+# which is a second for the agreements of 100k participants. Same text: two-digit
+# fields, the year padded to four digits by hand (as strftime does not everywhere).
+
+
 def format_datetime(value: datetime, ctx: Context, *, seconds: bool = False) -> str:
-    fmt = "%d.%m.%Y %H:%M" if ctx.locale == "ru" else "%Y-%m-%d %H:%M"
-    if seconds:
-        fmt += ":%S"
-    return _strftime(value, fmt)
+    """``02.11.2026 13:05`` (ru) / ``2026-11-02 13:05`` (en), ``:SS`` with ``seconds``."""
+    if ctx.locale == "ru":
+        text = (
+            f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+            f" {value.hour:02d}:{value.minute:02d}"
+        )
+    else:
+        text = (
+            f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
+            f" {value.hour:02d}:{value.minute:02d}"
+        )
+    return f"{text}:{value.second:02d}" if seconds else text
 
 
 def format_date(value: date, ctx: Context) -> str:
-    return _strftime(value, "%d.%m.%Y" if ctx.locale == "ru" else "%Y-%m-%d")
+    """``02.11.2026`` (ru) / ``2026-11-02`` (en)."""
+    if ctx.locale == "ru":
+        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
 
 
 def format_short_datetime(value: datetime, ctx: Context) -> str:
     """``02.11 13:05`` (ru) / ``11-02 13:05`` (en): for narrow table cells."""
-    return _strftime(value, "%d.%m %H:%M" if ctx.locale == "ru" else "%m-%d %H:%M")
-
-
-def _strftime(value: date, fmt: str) -> str:
-    # strftime pads years < 1000 inconsistently across platforms: do it by hand
-    return value.strftime(fmt.replace("%Y", f"{value.year:04d}"))
+    if ctx.locale == "ru":
+        return f"{value.day:02d}.{value.month:02d} {value.hour:02d}:{value.minute:02d}"
+    return f"{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")

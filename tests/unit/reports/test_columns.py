@@ -178,6 +178,65 @@ def test_pdf_columns_are_a_narrow_selection():
     assert "active_pct" in {col.key for col in period}
 
 
+# The PDF's participants table, exactly (docs/reports.md, "The PDF"): who, their e-mail,
+# when they came, how long they stayed, how much they took part, the rating. Each
+# column costs ~1 ms a row to lay out, so a column added here is a slower PDF; the
+# workbook keeps every column.
+PDF_SESSION_KEYS = [
+    "full_name",
+    "email",
+    "first_joined_at",
+    "presence_seconds",
+    "presence_pct",
+    "messages_count",
+    "questions_count",
+    "rating",
+]
+
+
+@pytest.mark.parametrize("paid", [False, True])
+def test_pdf_columns_exactly(paid):
+    def keys(**kw):
+        return [col.key for col in c.pdf_columns(paid=paid, **kw)]
+
+    assert keys(engagement=False) == PDF_SESSION_KEYS
+    with_activity = PDF_SESSION_KEYS[:-1] + ["active_pct", "rating"]
+    assert keys(engagement=True) == with_activity
+    # the period's: which session (date, webinar) instead of the join time
+    period = ["report_date", "webinar_name"] + [
+        k for k in PDF_SESSION_KEYS if k != "first_joined_at"
+    ]
+    assert keys(engagement=False, period=True) == period
+    assert keys(engagement=True, period=True) == period[:-1] + ["active_pct", "rating"]
+
+
+def test_pdf_headers_are_short():
+    ru = [col.short("ru") for col in c.pdf_columns(paid=True, engagement=True)]
+    en = [col.short("en") for col in c.pdf_columns(paid=True, engagement=True)]
+    assert ru == [
+        "Участник",
+        "E-mail",
+        "Вход",
+        "Присутствие",
+        "% прис.",
+        "Сообщ.",
+        "Вопр.",
+        "% актив.",
+        "Рейтинг",
+    ]
+    assert en == [
+        "Participant",
+        "E-mail",
+        "Joined",
+        "Presence",
+        "Pres. %",
+        "Msgs",
+        "Qs",
+        "Act. %",
+        "Rating",
+    ]
+
+
 def test_sheet_names():
     assert [
         c.sheet_name(k, "ru")

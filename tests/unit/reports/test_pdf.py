@@ -109,3 +109,79 @@ def test_session_kpis(tmp_path, fake_marts, rows, pdf_text_of):
     assert "1 234" in text and "зарегистрировано: 2 000" in text
     assert "1:05:00" in text
     assert "принято время последнего события" in text  # the inferred end is said
+
+
+def _table_of(html: str) -> tuple[list[str], list[list[str]]]:
+    """The participants table's headers and rows (cell texts) in the PDF's HTML."""
+    table = html.rsplit('<table class="data">', 1)[1].split("</table>", 1)[0]
+    headers = re.findall(r"<th(?: [^>]*)?>(.*?)</th>", table)
+    rows = [
+        re.findall(r"<td[^>]*>(.*?)</td>", tr) for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", table)
+    ]
+    return headers, [r for r in rows if r]
+
+
+@pytest.mark.parametrize("engagement", [False, True])
+def test_session_pdf_table_columns_and_cells(
+    tmp_path, fake_marts, rows, monkeypatch, pdf_text_of, engagement
+):
+    """The PDF table's exact column set and one row worked out by hand."""
+    from decimal import Decimal
+
+    fake_marts(
+        [
+            rows["participant"](
+                7,
+                presence_seconds=5400,
+                presence_pct=Decimal("75.00"),
+                messages_count=1234,
+                questions_count=2,
+                active_pct=Decimal("33.33"),
+                rating=Decimal("74.0"),
+                city="Казань",  # in the workbook only
+            )
+        ]
+    )
+    seen = {}
+    original = pdf.write_pdf
+
+    def capture(html, path, fetcher=None):
+        seen["html"] = html
+        return original(html, path, fetcher)
+
+    monkeypatch.setattr(pdf, "write_pdf", capture)
+    session = rows["session"](is_paid=True, engagement_module=engagement)
+    pdf.render_session_pdf(None, session, tmp_path / "r.pdf")
+    headers, body = _table_of(seen["html"])
+    activity = ["% актив."] if engagement else []
+    assert headers == [
+        "№",
+        "Участник",
+        "E-mail",
+        "Вход",
+        "Присутствие",
+        "% прис.",
+        "Сообщ.",
+        "Вопр.",
+        *activity,
+        "Рейтинг",
+    ]
+    # T0 = 10:00 UTC = 13:00 in Moscow; 5,400 s = 1:30:00; 1234 with a no-break space
+    activity_cell = ["33,33\u00a0%"] if engagement else []
+    assert body == [
+        [
+            "1",
+            "Имя7 Фамилия7",
+            "u7@example.com",
+            "02.11 13:00",
+            "1:30:00",
+            "75\u00a0%",
+            "1\u00a0234",
+            "2",
+            *activity_cell,
+            "74,0",
+        ]
+    ]
+    text = pdf_text_of(tmp_path / "r.pdf")
+    assert "Имя7 Фамилия7" in text and "u7@example.com" in text
+    assert "Казань" not in text and "Город" not in text
