@@ -26,7 +26,7 @@ elif str(REPO) not in sys.path:
 PARTS = ("ingest", "incremental", "reports", "day")
 MODES = {
     "quick": {"repeat": 3, "inc_repeat": 2, "full_refresh_runs": 1,
-              "ingest_sizes": (30_000, 100_000), "days": 5,
+              "ingest_sizes": (30_000, 100_000), "days": 3,
               "events_per_day": 4_000, "xlsx_sizes": [1_000, 10_000], "pdf_size": 1_000,
               "parts": ("ingest", "incremental", "reports")},
     "full": {"repeat": 3, "inc_repeat": 3, "full_refresh_runs": 2,

@@ -165,10 +165,11 @@ throw-away embedded Postgres (pgserver, `embedded.SERVER_SETTINGS`) under a
 temporary folder:
 
 1. **Ingest vs the limit**: lines/s of webstat's ingest of one generated day
-   (validation, rejects, duplicates, ledger; one transaction per file) against a
-   bare `COPY … (format csv, quote e'\\x01', delimiter e'\\x02')` of the same files'
+   (validation, rejects, duplicates, ledger; one transaction per file, two files at
+   a time on two connections, as the product does) against a bare
+   `COPY … (format csv, quote e'\\x01', delimiter e'\\x02')` of the same files'
    bytes into a one-column `jsonb` table (logged, like `raw.platform_events`), one
-   transaction per file; runs interleaved. The bare `COPY` gets the files without
+   stream, one transaction per file; runs interleaved. The bare `COPY` gets the files without
    the generator's malformed lines (~0.5 %: `jsonb` would refuse them), prepared
    before timing. Each ingest runs in its own process: its `VmHWM` is its peak
    memory, at two day sizes. The Airflow SDK import that `webstat.storage` needs
@@ -197,19 +198,18 @@ make bench-full                  # full mode (1 M / 5 M ingest, 30 days, 100k wo
 Options: `--quick | --full`, `--repeat N` (runs per figure), `--only
 ingest,incremental,reports,day`, `--ingest-sizes A,B`, `--days N`, `--day-events N`,
 `--report-limit N` (render that many of the day's sessions, extrapolate),
-`--dup-fix` (apply fix F0 to the loader in the benchmark's own processes, labelled
-in the table), `--out docs/benchmarks.md`, `--results DIR`, `--doc-only` (rewrite
-this file from the stored results), `--keep` (keep the temporary folder). Results of
-a partial run are merged into `benchmarks/results/<mode>.json`, and this file is
-rewritten from both modes' results.
+`--out docs/benchmarks.md`, `--results DIR`, `--doc-only` (rewrite this file from the
+stored results), `--keep` (keep the temporary folder). Results of a partial run are
+merged into `benchmarks/results/<mode>.json`, and this file is rewritten from both
+modes' results.
 
-Quick mode: ingest of a 30k- and a 100k-event day (3 runs / 1 run), 5 days of
+Quick mode: ingest of a 30k- and a 100k-event day (3 runs / 1 run), 3 days of
 ~4k events for the incremental figure (2 runs each side, 1 full refresh), workbooks
-of 1k and 10k participants and the PDF of 1,000 (3 runs). It takes ~5 minutes on an
-idle 2-core machine; here, at load average 5–7, the parts took 9.3 min together.
-Full mode: 1 M / 5 M-event ingest, 30 days of ~20k events, workbooks up to 100k,
-a 10 M-event day. The full-mode figures above were measured with smaller sizes
-where the options in the table's labels say so (time, and fix F0).
+of 1k and 10k participants and the PDF of 1,000 (3 runs): about 5 minutes on an
+idle 2-core machine. Full mode: 1 M / 5 M-event ingest, 30 days of ~20k events,
+workbooks up to 100k, a 10 M-event day (its reports rendered by two processes, as
+the DAG's mapped render tasks on a two-slot worker, for a sample of sessions and
+extrapolated, labelled so).
 """
 
 
