@@ -56,6 +56,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--doc-only", action="store_true",
                    help="measure nothing: rewrite the doc from the stored results")
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    p.add_argument("--root", type=Path,
+                   help="work in this folder instead of a temporary one, and keep it "
+                        "(generated days found there are reused)")
     args = p.parse_args(argv)
     args.mode = args.mode or "quick"
     return args
@@ -88,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "load_before": loadavg(),
             "machine": machine(), "parts": list(parts), "repeat": repeat}
     log(f"{args.mode} mode, parts {', '.join(parts)}, {repeat} run(s) per figure")
-    wh = Warehouse(keep=args.keep)
+    wh = Warehouse(keep=args.keep or args.root is not None, root=args.root)
     try:
         wh.start()
         meta["postgres"] = wh.query("postgres", "show server_version")[0][0]
