@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 INVALID_UTF8 = "invalid_utf8"
 INVALID_JSON = "invalid_json"
 NOT_AN_OBJECT = "not_an_object"
@@ -267,19 +269,10 @@ _ENVELOPE = ("event_id", "event_type", "occurred_at", "organization_id", "event_
              "webinar_id", "participant_id", "payload")  # fmt: skip
 
 
-def _fast_decoder():  # msgspec: imported on first use (an Airflow dependency, C code)
-    global _FAST
-    import msgspec
-
-    _FAST = (
-        msgspec.json.Decoder(float_hook=_finite_float).decode,
-        (msgspec.DecodeError, msgspec.ValidationError, UnicodeDecodeError, ValueError,
-         RecursionError),
-    )  # fmt: skip
-    return _FAST
-
-
-_FAST: tuple | None = None
+# msgspec (C, an Airflow dependency too): any error it raises sends the line to the
+# exact decoder, which gives the reason
+_fast_decode = msgspec.json.Decoder(float_hook=_finite_float).decode
+_FAST_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, ValueError, RecursionError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,12 +321,11 @@ def check_line(raw: bytes) -> Checked:
     string in it is valid UTF-8 without lone surrogates, every number finite, which is
     what Postgres' ``jsonb`` takes.
     """
-    decode, errors = _FAST or _fast_decoder()
     obj = None
     if b"\\u0000" not in raw:
         try:
-            obj = decode(raw)
-        except errors:
+            obj = _fast_decode(raw)
+        except _FAST_ERRORS:
             obj = None
     if type(obj) is dict:
         if _plainly_good(obj):
@@ -345,7 +337,6 @@ def check_line(raw: bytes) -> Checked:
         else:
             return Checked(raw, None if _PLAIN_INSTANT.match(obj["occurred_at"]) else fields[2])
     fields = _fields(_decode(raw))  # raises Rejected, with the reason
-    envelope = {key: obj_value for key, obj_value in zip(_ENVELOPE, fields, strict=True)}
-    envelope["occurred_at"] = fields[2]
+    envelope = dict(zip(_ENVELOPE, fields, strict=True))  # occurred_at normalised
     doc = _utf8(json.dumps(envelope, ensure_ascii=False, separators=(",", ":")))
     return Checked(doc, fields[2])
