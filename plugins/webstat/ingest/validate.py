@@ -15,6 +15,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import msgspec
@@ -33,12 +34,27 @@ MISSING_PAYLOAD_FIELD = "missing_payload_field"
 VALUE_NOT_ALLOWED = "value_not_allowed"
 NUL_CHARACTER = "nul_character"
 OUT_OF_RANGE = "occurred_at_out_of_range"
+STRING_TOO_LONG = "string_too_long"
+NUMBER_OUT_OF_RANGE = "number_out_of_range"
 
 # Instants outside this window are not webinar events but broken clocks: a session
 # "started" in year 1 would ask for a billion attendance minutes.
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 MAX_FIRE_COUNT = 2_147_483_647  # sums of counts stay within bigint
+
+# Length limits (contract v2), in characters: ids, names, and any other string (keys too).
+MAX_ID_LENGTH = 128
+MAX_NAME_LENGTH = 1_000
+MAX_STRING_LENGTH = 10_000
+ENVELOPE_IDS = ("organization_id", "event_session_id", "webinar_id", "participant_id")
+PAYLOAD_IDS = ("connection_id", "message_id", "question_id", "agreement_id")
+PAYLOAD_NAMES = ("webinar_name", "first_name", "last_name", "title", "chat_name")
+# Numbers (contract v2): what Postgres' numeric (jsonb) holds exactly, and a double holds
+# at all. Postgres keeps at most 16,383 digits after the decimal point; every consumer of
+# JSON reads a number as a double, whose largest finite value is about 1.8e308.
+MAX_NUMBER_SCALE = 16_383
+MAX_NUMBER = 1.7976931348623157e308
 
 EVENT_TYPES = frozenset(
     {
@@ -102,14 +118,35 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-def _finite_float(text: str) -> float:
+class _NumberOutOfRange(ValueError):
+    """A JSON number the warehouse cannot hold exactly (raised while decoding)."""
+
+
+def _json_number(text: str) -> float:
+    """A JSON number with a fraction or exponent: refused beyond the contract's limits."""
     value = float(text)
     if value in (float("inf"), float("-inf")):
-        raise ValueError(f"number {text[:40]} is out of range")
+        raise _NumberOutOfRange(f"number {text[:40]} is beyond ±1.8e308")
+    if len(text) > 24 or "e" in text or "E" in text:  # only then can the scale be large
+        exponent = Decimal(text).as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -MAX_NUMBER_SCALE:
+            raise _NumberOutOfRange(
+                f"number {text[:40]} has more than {MAX_NUMBER_SCALE:,} digits after the point"
+            )
     return value
 
 
-_decoder = json.JSONDecoder(parse_constant=_no_constants, parse_float=_finite_float)
+def _json_int(text: str) -> int:
+    """A JSON integer: refused beyond ±1.8e308 (checked on its digits before converting)."""
+    digits = len(text) - (text[0] == "-")
+    if digits > 309 or (digits == 309 and abs(int(text)) > int(MAX_NUMBER)):
+        raise _NumberOutOfRange(f"number {text[:40]}… ({digits} digits) is beyond ±1.8e308")
+    return int(text)
+
+
+_decoder = json.JSONDecoder(
+    parse_constant=_no_constants, parse_float=_json_number, parse_int=_json_int
+)
 
 
 def _has_nul(value: Any) -> bool:
@@ -197,6 +234,48 @@ def _check_payload(event_type: str, payload: dict) -> None:
                     raise Rejected(WRONG_TYPE, f"payload.utm.{key} must be a string")
 
 
+def _too_long(where: str, value: str, limit: int) -> Rejected:
+    return Rejected(STRING_TOO_LONG, f"{where} has {len(value):,} characters (max {limit:,})")
+
+
+def _longest_string(value: Any, where: str) -> None:
+    """Raise :class:`Rejected` for the first string (key or value) over the general limit."""
+    if isinstance(value, str):
+        if len(value) > MAX_STRING_LENGTH:
+            raise _too_long(where, value, MAX_STRING_LENGTH)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if len(key) > MAX_STRING_LENGTH:
+                raise _too_long(f"a key of {where or 'the line'}", key, MAX_STRING_LENGTH)
+            _longest_string(item, f"{where}.{key[:40]}" if where else key[:40])
+    elif isinstance(value, list):
+        for item in value:
+            _longest_string(item, f"{where}[]" if where else "[]")
+
+
+def _check_lengths(obj: dict, payload: dict, size: int | None) -> None:
+    """The contract's length limits. ``size`` is the line's length in bytes (None: unknown):
+    no string of a line can have more characters than the line has bytes, so the walks over
+    names and over every string are skipped for short lines."""
+    for name in ENVELOPE_IDS:
+        value = obj.get(name)
+        if type(value) is str and len(value) > MAX_ID_LENGTH:
+            raise _too_long(f"field '{name}'", value, MAX_ID_LENGTH)
+    for name in PAYLOAD_IDS:
+        value = payload.get(name)
+        if type(value) is str and len(value) > MAX_ID_LENGTH:
+            raise _too_long(f"payload.{name}", value, MAX_ID_LENGTH)
+    if size is not None and size <= MAX_NAME_LENGTH:
+        return
+    for name in PAYLOAD_NAMES:
+        value = payload.get(name)
+        if type(value) is str and len(value) > MAX_NAME_LENGTH:
+            raise _too_long(f"payload.{name}", value, MAX_NAME_LENGTH)
+    if size is not None and size <= MAX_STRING_LENGTH:
+        return
+    _longest_string(obj, "")
+
+
 def _decode(raw: bytes) -> dict:
     """The exact decoder: the line's JSON object, or :class:`Rejected` with the reason."""
     try:
@@ -205,6 +284,8 @@ def _decode(raw: bytes) -> dict:
         raise Rejected(INVALID_UTF8, f"byte {exc.start} is not valid UTF-8") from None
     try:
         obj = _decoder.decode(text)
+    except _NumberOutOfRange as exc:
+        raise Rejected(NUMBER_OUT_OF_RANGE, str(exc)) from None
     except (ValueError, RecursionError) as exc:
         detail = str(exc) if not isinstance(exc, RecursionError) else "nested too deeply"
         raise Rejected(INVALID_JSON, detail[:200]) from None
@@ -216,8 +297,10 @@ def _decode(raw: bytes) -> dict:
     return obj
 
 
-def _fields(obj: dict) -> tuple:
-    """The contract's checks on a decoded line: its typed envelope, or :class:`Rejected`."""
+def _fields(obj: dict, size: int | None = None) -> tuple:
+    """The contract's checks on a decoded line: its typed envelope, or :class:`Rejected`.
+
+    ``size`` is the line's length in bytes, when known (see :func:`_check_lengths`)."""
     event_id = _string(obj, "event_id", required=True)
     assert event_id is not None
     if len(event_id) > 128:
@@ -236,6 +319,7 @@ def _fields(obj: dict) -> tuple:
     if not isinstance(payload, dict):
         raise Rejected(WRONG_TYPE, "field 'payload' must be an object")
     _check_payload(event_type, payload)
+    _check_lengths(obj, payload, size)
     return (
         event_id, event_type, occurred_at, organization_id, event_session_id, webinar_id,
         participant_id, payload,
@@ -251,7 +335,7 @@ def _utf8(value: str) -> bytes:
 
 def parse_line(raw: bytes) -> Event:
     """Validate one line (without its line end) and return the event, or raise :class:`Rejected`."""
-    fields = _fields(_decode(raw))
+    fields = _fields(_decode(raw), len(raw))
     payload_json = json.dumps(fields[7], ensure_ascii=False, separators=(",", ":"))
     _utf8(payload_json)
     for value in fields[:7]:
@@ -271,8 +355,11 @@ _ENVELOPE = ("event_id", "event_type", "occurred_at", "organization_id", "event_
 
 # msgspec (C, an Airflow dependency too): any error it raises sends the line to the
 # exact decoder, which gives the reason
-_fast_decode = msgspec.json.Decoder(float_hook=_finite_float).decode
+_fast_decode = msgspec.json.Decoder(float_hook=_json_number).decode
 _FAST_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, ValueError, RecursionError)
+# msgspec decodes integers of any size (no hook): a line with a run of 309 digits or more
+# (an integer that may pass ±1.8e308, or a long digit string) takes the exact path
+_LONG_DIGITS = re.compile(rb"\d{309}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +370,7 @@ class Checked:
     occurred_at: str | None  # the normalised instant, when the line's own spelling is unusual
 
 
-def _plainly_good(obj: dict) -> bool:
+def _plainly_good(obj: dict, size: int) -> bool:
     """The common case of :func:`_fields` in one expression: True only for a line it accepts
     with a plainly written instant well inside the allowed years (False: ask it)."""
     get = obj.get
@@ -307,6 +394,7 @@ def _plainly_good(obj: dict) -> bool:
     try:
         datetime.fromisoformat(instant)  # a real date and time (no 30 February)
         _check_payload(event_type, payload)
+        _check_lengths(obj, payload, size)
     except (ValueError, Rejected):
         return False
     return True
@@ -322,21 +410,21 @@ def check_line(raw: bytes) -> Checked:
     what Postgres' ``jsonb`` takes.
     """
     obj = None
-    if b"\\u0000" not in raw:
+    if b"\\u0000" not in raw and (len(raw) < 309 or not _LONG_DIGITS.search(raw)):
         try:
             obj = _fast_decode(raw)
         except _FAST_ERRORS:
             obj = None
     if type(obj) is dict:
-        if _plainly_good(obj):
+        if _plainly_good(obj, len(raw)):
             return Checked(raw, None)
         try:
-            fields = _fields(obj)
+            fields = _fields(obj, len(raw))
         except Rejected:
             pass  # the exact path below gives the reason
         else:
             return Checked(raw, None if _PLAIN_INSTANT.match(obj["occurred_at"]) else fields[2])
-    fields = _fields(_decode(raw))  # raises Rejected, with the reason
+    fields = _fields(_decode(raw), len(raw))  # raises Rejected, with the reason
     envelope = dict(zip(_ENVELOPE, fields, strict=True))  # occurred_at normalised
     doc = _utf8(json.dumps(envelope, ensure_ascii=False, separators=(",", ":")))
     return Checked(doc, fields[2])
