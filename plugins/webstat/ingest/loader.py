@@ -9,6 +9,12 @@ arrival of an ``event_id`` wins), ``raw.duplicate_events`` and
 whole file back; an advisory lock on the file's URI makes two loaders of the
 same file wait for each other instead of racing.
 
+One line never costs another: when the set-based load fails on something the
+warehouse refuses of a validated line (a Postgres limit the contract does not
+foresee), the file's staging is rolled back to a savepoint, the file is read again,
+and its validated lines load one at a time (``raw.load_lines_one_by_one``): the
+refused line becomes a reject with Postgres' reason, every other line loads.
+
 A day's files load on two connections at once (validation of one file overlaps
 the inserts of the one before), but each file's inserts wait for the files before
 it to commit, so "first arrival" means the same as in a one-by-one load.
@@ -27,7 +33,15 @@ from datetime import date, timedelta
 
 import psycopg
 
-from webstat.ingest.landing import LandedFile, OpenedFile, check_landing_zone, list_partition
+from webstat.ingest.landing import (
+    MAX_LINE_BYTES,
+    IgnoredEntry,
+    LandedFile,
+    LongLine,
+    OpenedFile,
+    check_landing_zone,
+    list_partition,
+)
 from webstat.ingest.validate import Rejected, check_line
 
 log = logging.getLogger(__name__)
@@ -36,6 +50,14 @@ PROGRESS_EVERY = 500_000  # lines between progress messages within one file
 
 # Errors that mean "this file cannot be read", not "the warehouse is down".
 FILE_ERRORS = (OSError, EOFError, gzip.BadGzipFile, zlib.error)
+# What the warehouse can refuse of a validated line (SQLSTATE classes 22, 54, 23), as
+# opposed to errors of the warehouse itself (connection, disk, cancel), which fail the run.
+REFUSALS = (
+    psycopg.errors.DataError,
+    psycopg.errors.ProgramLimitExceeded,
+    psycopg.errors.IntegrityError,
+)
+LINE_TOO_LONG = "line_too_long"
 
 _INCOMING = """
 create temp table _incoming (
@@ -89,9 +111,22 @@ select (select count(*) from inserted), (select count(*) from duplicates)
 _INSERT_REJECTS = """
 insert into raw.rejected_lines (file_id, source_uri, line_number, raw_line, raw_bytes, reason)
 select %(file_id)s, %(uri)s, line_number, raw_line, raw_bytes, reason
-from _incoming
+from {table}
 where reason is not null
 """
+# The careful path's staging: every line with its text and bytes, the document as text
+# (text cannot refuse a validated line; the jsonb cast happens line by line).
+_CAREFUL = """
+create temp table _careful (
+    line_number  bigint not null,
+    reason       text,
+    raw_line     text,
+    raw_bytes    bytea,
+    doc          text,
+    occurred_at  timestamptz
+) on commit drop
+"""
+_COPY_CAREFUL = _COPY.replace("_incoming", "_careful")
 
 
 @dataclass
@@ -106,6 +141,7 @@ class FileResult:
     duplicates: int = 0
     error: str | None = None
     file_id: int | None = None
+    refused: int = 0  # of ``rejected``: validated lines the warehouse refused
 
 
 @dataclass
@@ -114,6 +150,8 @@ class IngestSummary:
 
     day: date
     files: list[FileResult] = field(default_factory=list)
+    ignored: list[IgnoredEntry] = field(default_factory=list)  # links, FIFOs, devices
+    changed: list[str] = field(default_factory=list)  # loaded files re-delivered with other bytes
 
     def _sum(self, attr: str) -> int:
         return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
@@ -161,6 +199,8 @@ class IngestSummary:
             "rejected": self.rejected,
             "duplicates": self.duplicates,
             "file_ids": self.file_ids,
+            "ignored": [{"uri": e.uri, "reason": e.reason} for e in self.ignored],
+            "changed_redeliveries": list(self.changed),
         }
 
     def __str__(self) -> str:
@@ -172,6 +212,10 @@ class IngestSummary:
         )
         if self.failed_files:
             text += f"; {len(self.failed_files)} file(s) FAILED (see raw.loaded_files)"
+        if self.ignored:
+            text += f"; {len(self.ignored)} entr(ies) IGNORED (not regular files)"
+        if self.changed:
+            text += f"; {len(self.changed)} loaded file(s) re-delivered with other bytes"
         return text
 
 
@@ -186,22 +230,59 @@ def _field(value: bytes) -> bytes:
     return value
 
 
+def _reject_row(number: int, raw: bytes, reason: str) -> bytes:
+    text = _field(_readable(raw).encode("utf-8"))
+    why = _field(reason.encode("utf-8", errors="replace"))
+    return b"%d\x02%b\x02%b\x02\\x%b\x02\x02\n" % (number, why, text, raw.hex().encode())
+
+
 def _copy_rows(
-    lines: Iterable[tuple[int, bytes]], progress: Callable[[str], None] | None, uri: str
+    lines: Iterable[tuple[int, bytes]],
+    progress: Callable[[str], None] | None,
+    uri: str,
+    careful: bool = False,
 ) -> Iterable[bytes]:
-    """The COPY's rows, one per line: ``number, reason, raw_line, raw_bytes, doc, occurred_at``."""
+    """The COPY's rows, one per line: ``number, reason, raw_line, raw_bytes, doc, occurred_at``.
+
+    ``careful``: accepted lines carry their text and bytes too (for a reject made later)."""
     for number, raw in lines:
         if progress and number % PROGRESS_EVERY == 0:
             progress(f"  {uri}: {number:,} lines read")
+        if isinstance(raw, LongLine):
+            yield _reject_row(
+                number, raw,
+                f"{LINE_TOO_LONG}: the line has {raw.size:,} bytes (max {MAX_LINE_BYTES:,}); "
+                f"its first {MAX_LINE_BYTES:,} bytes are kept",
+            )  # fmt: skip
+            continue
         try:
             checked = check_line(raw)
         except Rejected as exc:
-            text = _field(_readable(raw).encode("utf-8"))
-            reason = _field(str(exc).encode("utf-8", errors="replace"))
-            yield b"%d\x02%b\x02%b\x02\\x%b\x02\x02\n" % (number, reason, text, raw.hex().encode())
+            yield _reject_row(number, raw, str(exc))
             continue
         instant = checked.occurred_at.encode() if checked.occurred_at else b""
-        yield b"%d\x02\x02\x02\x02%b\x02%b\n" % (number, _field(checked.doc), instant)
+        if careful:
+            text = _field(_readable(raw).encode("utf-8"))
+            yield b"%d\x02\x02%b\x02\\x%b\x02%b\x02%b\n" % (
+                number, text, raw.hex().encode(), _field(checked.doc), instant
+            )  # fmt: skip
+        else:
+            yield b"%d\x02\x02\x02\x02%b\x02%b\n" % (number, _field(checked.doc), instant)
+
+
+def _stream_copy(conn: psycopg.Connection, sql: str, rows: Iterable[bytes]) -> int:
+    """COPY ``rows`` in chunks; return how many rows (lines) went."""
+    lines = 0
+    buffer = bytearray()
+    with conn.cursor().copy(sql) as copy:
+        for row in rows:
+            buffer += row
+            lines += 1
+            if len(buffer) >= _COPY_CHUNK:
+                copy.write(buffer)
+                buffer.clear()
+        copy.write(buffer)
+    return lines
 
 
 def _record_failure(conn: psycopg.Connection, landed: LandedFile, error: str) -> None:
@@ -250,27 +331,34 @@ def load_file(
                 """,
                 (landed.uri, landed.delivery_date, landed.size_bytes),
             ).fetchone()
-            conn.execute(_INCOMING)
-            opened = OpenedFile(landed, conn_id)
-            try:
-                lines = 0
-                buffer = bytearray()
-                with conn.cursor().copy(_COPY) as copy:
-                    for row_ in _copy_rows(opened.lines(), progress, landed.uri):
-                        buffer += row_
-                        lines += 1
-                        if len(buffer) >= _COPY_CHUNK:
-                            copy.write(buffer)
-                            buffer.clear()
-                    copy.write(buffer)
-            finally:
-                opened.close()
             params = {"file_id": file_id, "uri": landed.uri}
-            conn.execute("analyze _incoming (line_number, reason)")  # row counts for the planner
-            if wait_turn is not None:
-                wait_turn()  # the files before this one have committed their events
-            loaded, duplicates = conn.execute(_INSERT_EVENTS_AND_DUPLICATES, params).fetchone()
-            rejected = conn.execute(_INSERT_REJECTS, params).rowcount
+            try:
+                with conn.transaction():  # a savepoint: the careful path starts from here
+                    lines, opened = _stage(conn, landed, conn_id, progress, careful=False)
+                    if wait_turn is not None:
+                        wait_turn()  # the files before this one have committed their events
+                    loaded, duplicates = conn.execute(
+                        _INSERT_EVENTS_AND_DUPLICATES, params
+                    ).fetchone()
+                    rejected = conn.execute(
+                        _INSERT_REJECTS.format(table="_incoming"), params
+                    ).rowcount
+                    refused = 0
+            except REFUSALS as exc:
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+                log.warning(
+                    "%s: the warehouse refused a validated line (%s); loading the file "
+                    "line by line, the refused line(s) become rejects",
+                    landed.uri, first,
+                )  # fmt: skip
+                lines, opened = _stage(conn, landed, conn_id, progress, careful=True)
+                if wait_turn is not None:
+                    wait_turn()
+                rejected = conn.execute(_INSERT_REJECTS.format(table="_careful"), params).rowcount
+                loaded, duplicates, refused = conn.execute(
+                    "select * from raw.load_lines_one_by_one(%(file_id)s, %(uri)s)", params
+                ).fetchone()
+                rejected += refused
             conn.execute(
                 """
                 update raw.loaded_files
@@ -280,20 +368,97 @@ def load_file(
                 """,
                 (opened.size, opened.sha256, lines, loaded, rejected, duplicates, file_id),
             )
-    except FILE_ERRORS as exc:
+    except (*FILE_ERRORS, *REFUSALS) as exc:
+        # unreadable (or, past the careful path, refused whole): the ledger says why
         error = f"{type(exc).__name__}: {exc}"
-        log.warning("could not read %s, nothing of it was loaded: %s", landed.uri, error)
+        log.warning("could not load %s, nothing of it was loaded: %s", landed.uri, error)
         _record_failure(conn, landed, error)
         return FileResult(landed.uri, "failed", error=error)
-    return FileResult(landed.uri, "loaded", lines, loaded, rejected, duplicates, file_id=file_id)
+    return FileResult(
+        landed.uri, "loaded", lines, loaded, rejected, duplicates, file_id=file_id, refused=refused
+    )
 
 
-def files_for_day(landing_uri: str, day: date, lookback_days: int, conn_id: str | None):
+def _stage(
+    conn: psycopg.Connection,
+    landed: LandedFile,
+    conn_id: str | None,
+    progress: Callable[[str], None] | None,
+    *,
+    careful: bool,
+) -> tuple[int, OpenedFile]:
+    """Read and validate the file into the staging table (``_incoming``, or ``_careful``
+    with every line's text and bytes); return the number of lines and the opened file
+    (closed, with its size and checksum)."""
+    conn.execute(_CAREFUL if careful else _INCOMING)
+    opened = OpenedFile(landed, conn_id)
+    try:
+        rows = _copy_rows(opened.lines(), progress, landed.uri, careful)
+        lines = _stream_copy(conn, _COPY_CAREFUL if careful else _COPY, rows)
+    finally:
+        opened.close()
+    table = "_careful" if careful else "_incoming"
+    conn.execute(f"analyze {table} (line_number, reason)")  # row counts for the planner
+    return lines, opened
+
+
+def files_for_day(
+    landing_uri: str,
+    day: date,
+    lookback_days: int,
+    conn_id: str | None,
+    ignored: list[IgnoredEntry] | None = None,
+) -> list[LandedFile]:
     """The day's own partition, then the previous ``lookback_days`` partitions (late files)."""
     files: list[LandedFile] = []
     for back in range(lookback_days, -1, -1):
-        files.extend(list_partition(landing_uri, day - timedelta(days=back), conn_id))
+        files.extend(list_partition(landing_uri, day - timedelta(days=back), conn_id, ignored))
     return files
+
+
+def _sha256_of(landed: LandedFile, conn_id: str | None) -> str:
+    opened = OpenedFile(landed, conn_id)
+    try:
+        for _ in opened.lines():
+            pass
+    finally:
+        opened.close()
+    return opened.sha256
+
+
+def _changed_redeliveries(
+    conn: psycopg.Connection, done: list[LandedFile], conn_id: str | None
+) -> list[str]:
+    """Loaded files whose landed size now differs from the ledger's: files are immutable, so
+    such a file is not reloaded, but the run says so with both checksums. (A change that
+    keeps the size is not looked for: that would mean re-reading every file of the
+    lookback window on every run.)"""
+    ledger = {
+        uri: (size, sha)
+        for uri, size, sha in conn.execute(
+            "select uri, size_bytes, sha256 from raw.loaded_files where uri = any(%s)",
+            ([f.uri for f in done],),
+        )
+    }
+    notes = []
+    for landed in done:
+        size, sha = ledger.get(landed.uri, (None, None))
+        if landed.size_bytes is None or size is None or landed.size_bytes == size:
+            continue
+        try:
+            now = _sha256_of(landed, conn_id)
+        except FILE_ERRORS as exc:
+            now = f"unreadable ({type(exc).__name__})"
+        if now == sha:
+            continue
+        note = (
+            f"{landed.uri} was loaded with sha256 {sha} ({size:,} bytes) but now holds "
+            f"sha256 {now} ({landed.size_bytes:,} bytes): not reloaded (a delivered file is "
+            "immutable; deliver a correction under a new name)"
+        )
+        log.warning("%s", note)
+        notes.append(note)
+    return notes
 
 
 def ingest_day(
@@ -316,7 +481,11 @@ def ingest_day(
     files' order, so the result is the one-by-one load's."""
     check_landing_zone(landing_uri, conn_id)
     summary = IngestSummary(day)
-    candidates = files_for_day(landing_uri, day, lookback_days, conn_id)
+    candidates = files_for_day(landing_uri, day, lookback_days, conn_id, summary.ignored)
+    for entry in summary.ignored:
+        log.warning("ignored %s: %s", entry.uri, entry.reason)
+        if progress:
+            progress(f"  IGNORED {entry.uri}: {entry.reason}")
     done = {
         uri
         for (uri,) in conn.execute(
@@ -326,6 +495,9 @@ def ingest_day(
     }
     todo = [landed for landed in candidates if landed.uri not in done]
     results: dict[str, FileResult] = {uri: FileResult(uri, "skipped") for uri in done}
+    summary.changed = _changed_redeliveries(
+        conn, [landed for landed in candidates if landed.uri in done], conn_id
+    )
 
     def report(result: FileResult) -> None:
         if progress and result.status == "loaded":

@@ -43,13 +43,15 @@ def build_corpus(h) -> dict[str, tuple[bytes, list | tuple]]:
     def plain(name: str, lines: list[tuple[bytes, str]], end: bytes = b"\n") -> None:
         files[name] = (b"".join(b + end for b, _ in lines), [o for _, o in lines])
 
-    # a 10 MB line: one well-formed event carrying 10 MB of text, one 10 MB of garbage
+    # 10 MB lines: a well-formed event carrying 10 MB of text (past the contract's 10,000
+    # characters a string, v2), one 10 MB of garbage; a string of exactly 10,000 loads
     plain(
         "big-line.ndjson",
         [
             (ln(ev(nid())), LOADED),
-            (ln(ev("big-10mb", text="x" * MB10)), LOADED),
+            (ln(ev("big-10mb", text="x" * MB10)), "string_too_long"),
             (b"{" + b"x" * MB10, "invalid_json"),
+            (ln(ev("big-10k", text="я" * 10_000)), LOADED),
         ],
     )
 
@@ -164,17 +166,20 @@ def build_corpus(h) -> dict[str, tuple[bytes, list | tuple]]:
         ],
     )
 
-    # numbers: past 64 bits they load exactly (jsonb numeric); past a double they do not
+    # numbers: past 64 bits they load exactly (jsonb numeric); past a double, or with more
+    # digits after the point than numeric holds, they are refused (contract v2)
     big = 2**64 + 1
     plain(
         "numbers.ndjson",
         [
             (ln(ev("num-big", big=big, negative=-(2**80), huge=1e308)), LOADED),
             (ln(ev("num-pay", "payment.completed", amount=2**70, currency="RUB")), LOADED),
-            (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": 1e400'), "invalid_json"),
-            (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": -1e400'), "invalid_json"),
+            (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": 1e400'), "number_out_of_range"),
+            (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": -1e400'), "number_out_of_range"),
+            (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": 1e-20000'), "number_out_of_range"),
+            (ln(ev("num-tiny", x=1)).replace(b'"x": 1', b'"x": 1e-400'), LOADED),
             (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": NaN'), "invalid_json"),
-            (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": ' + b"9" * 5000), "invalid_json"),
+            (ln(ev(nid(), x=1)).replace(b'"x": 1', b'"x": ' + b"9" * 5000), "number_out_of_range"),
             (b"[1, 2, 3]", "not_an_object"),
             (b"null", "not_an_object"),
             (b"123456789012345678901234567890", "not_an_object"),
@@ -374,15 +379,16 @@ def one(c, sql, *params):
 
 def test_what_loaded_is_exactly_what_was_sent(loaded_corpus):
     c = loaded_corpus
-    # the 10 MB line, whole
+    # the longest string the contract allows, whole; the 10 MB lines kept whole in rejects
     assert one(
-        c, "select length(payload->>'text') from raw.platform_events where event_id = 'big-10mb'"
-    ) == (MB10,)
-    assert one(
-        c,
+        c, "select length(payload->>'text') from raw.platform_events where event_id = 'big-10k'"
+    ) == (10_000,)
+    rows = c["conn"].execute(
         "select length(raw_bytes), left(raw_line, 3) from raw.rejected_lines"
-        " where source_uri like '%%big-line.ndjson'",
-    ) == (MB10 + 1, "{xx")
+        " where source_uri like '%%big-line.ndjson' order by line_number"
+    ).fetchall()
+    assert rows[1] == (MB10 + 1, "{xx")
+    assert rows[0][0] > MB10 and rows[0][1] == '{"e'
     # 200 levels of nesting survive the round trip
     payload = one(c, "select payload from raw.platform_events where event_id = 'deep-200'")[0]
     depth, node = 0, payload["x"]
