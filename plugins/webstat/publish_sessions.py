@@ -4,8 +4,18 @@ A session is rendered when it has ended and the fingerprint of its marts rows
 (``fct_event_sessions`` + ``fct_participants``) differs from the one recorded in
 ``raw.published_reports`` for its last publication: a session that ended or
 changed gets a new report, an unchanged one none, and a rerun renders nothing.
-The candidates are the sessions the run's dbt build rebuilt plus ended sessions
-never published (e.g. after a failed render), so the check does not scan history.
+The candidates are the sessions the run's dbt build rebuilt, ended sessions
+never published, and sessions whose last report failed (``raw.report_failures``),
+so the check does not scan history.
+
+A report that fails never stops the others: each session of a batch is rendered
+on its own, a failure is recorded (error, fingerprint, runs failed) and logged
+with the session's id, the batch goes on, and at its end :func:`render_sessions`
+raises an error naming the failed sessions, so the task's state says so. A
+failed session is retried by later runs until it has failed in
+:data:`~webstat.reports.ledger.MAX_ATTEMPTS` runs with the same fingerprint; it is
+then skipped (logged, not failing the run) until its data change or it is
+rendered by hand (``webstat report --event-session ID``).
 """
 
 from __future__ import annotations
@@ -16,6 +26,8 @@ from datetime import datetime
 
 import psycopg
 
+from webstat.errors import WebstatError
+from webstat.reports import ledger
 from webstat.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
@@ -31,12 +43,10 @@ with candidates as (
     where s.status = 'ended'
       and not exists (select 1 from raw.published_reports as r
                       where r.event_session_id = s.event_session_id)
+    union
+    select event_session_id from raw.report_failures
 )
-select s.event_session_id,
-       md5(s::text || coalesce((
-           select string_agg(p::text, '|' order by p.participant_id)
-           from marts.fct_participants as p
-           where p.event_session_id = s.event_session_id), '')) as fingerprint
+select s.event_session_id, {fingerprint} as fingerprint
 from marts.fct_event_sessions as s
 where s.status = 'ended'
   and s.event_session_id in (select event_session_id from candidates)
@@ -45,9 +55,12 @@ order by s.event_session_id
 """
 
 
-def changed_sessions(conn: psycopg.Connection, only: Sequence[str] | None = None) -> dict[str, str]:
-    """Ended sessions whose report is missing or stale: ``{event_session_id: fingerprint}``."""
-    sql = _FINGERPRINTS.format(only="and s.event_session_id = any(%(only)s)" if only else "")
+def _stale(conn: psycopg.Connection, only: Sequence[str] | None) -> dict[str, str]:
+    """Candidate sessions whose report is missing or stale, given up or not."""
+    sql = _FINGERPRINTS.format(
+        fingerprint=ledger.FINGERPRINT_SQL,
+        only="and s.event_session_id = any(%(only)s)" if only else "",
+    )
     rows = conn.execute(sql, {"only": list(only or [])}).fetchall()
     published = dict(
         conn.execute(
@@ -59,14 +72,68 @@ def changed_sessions(conn: psycopg.Connection, only: Sequence[str] | None = None
     return {sid: fp for sid, fp in rows if published.get(sid) != fp}
 
 
+def changed_sessions(conn: psycopg.Connection, only: Sequence[str] | None = None) -> dict[str, str]:
+    """Ended sessions whose report is missing or stale: ``{event_session_id: fingerprint}``.
+
+    Sessions given up (failed in ``MAX_ATTEMPTS`` runs with their current
+    fingerprint) are left out; :func:`given_up_sessions` lists them.
+    """
+    stale = _stale(conn, only)
+    gone = ledger.given_up(conn, stale)
+    return {sid: fp for sid, fp in stale.items() if sid not in gone}
+
+
+def given_up_sessions(
+    conn: psycopg.Connection, only: Sequence[str] | None = None
+) -> dict[str, tuple[int, str]]:
+    """Stale sessions no longer retried automatically: ``{id: (attempts, last error)}``."""
+    return ledger.given_up(conn, _stale(conn, only))
+
+
+def _log_skipped(sid: str, attempts: int, error: str) -> None:
+    log.warning(
+        "event session %s skipped: its report failed in %d runs with these data (last: %s);"
+        " it is retried when its data change, or render it by hand:"
+        " webstat report --event-session %s",
+        sid,
+        attempts,
+        error,
+        sid,
+    )
+
+
 def sessions_to_report(settings: Settings | None = None) -> list[list[str]]:
     """The sessions this run must render, in batches of ``BATCH_SIZE`` (for task mapping)."""
     from webstat.warehouse import connect
 
     with connect(settings or load_settings()) as conn:
-        ids = sorted(changed_sessions(conn))
-    log.info("%d event session report(s) to render", len(ids))
+        stale = _stale(conn, None)
+        gone = ledger.given_up(conn, stale)
+    for sid, (attempts, error) in sorted(gone.items()):
+        _log_skipped(sid, attempts, error)
+    ids = sorted(sid for sid in stale if sid not in gone)
+    log.info(
+        "%d event session report(s) to render, %d skipped after repeated failures",
+        len(ids),
+        len(gone),
+    )
     return [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+
+
+class ReportsFailed(WebstatError):
+    """Some reports of a batch failed (the others were published)."""
+
+    def __init__(self, failed: Sequence[str], total: int, published: int) -> None:
+        self.failed = list(failed)
+        names = ", ".join(_short(sid) for sid in self.failed)
+        super().__init__(
+            f"{len(self.failed)} of {total} event session report(s) failed: {names}"
+            f" ({published} published; errors in raw.report_failures)"
+        )
+
+
+def _short(sid: str, limit: int = 80) -> str:
+    return sid if len(sid) <= limit else sid[: limit - 1] + "…"
 
 
 def render_sessions(
@@ -78,40 +145,75 @@ def render_sessions(
 ) -> list[str]:
     """Render and publish the reports of ``event_session_ids``; return their folders' URIs.
 
-    Each publication is recorded with its fingerprint only after the manifest is
-    written, so a crash leaves the session to be rendered again.
+    Each session on its own: one that fails is recorded in ``raw.report_failures``
+    and logged, and the others go on; if any failed, :class:`ReportsFailed` (naming
+    them) is raised once the batch is done. Sessions given up after repeated
+    failures are logged as skipped and do not fail the batch. Each publication is
+    recorded with its fingerprint only after the manifest is written, so a crash
+    leaves the session to be rendered again.
     """
-    from webstat.reports import render_event_session_report
     from webstat.warehouse import connect
 
     settings = settings or load_settings()
-    uris = []
+    ids = sorted(set(event_session_ids))
+    uris: list[str] = []
+    failed: list[str] = []
     with connect(settings) as conn:
-        for sid in sorted(event_session_ids):
-            # one writer per session's folder: a concurrent run waits, then finds the
-            # report current and skips it, so no manifest ever describes other files
-            conn.execute("select pg_advisory_lock(hashtextextended(%s, 1))", (sid,))
-            try:
-                todo = changed_sessions(conn, [sid])
-                if sid not in todo:
-                    continue
-                fingerprint = todo[sid]
-                result = render_event_session_report(
-                    conn, sid, settings, run_id=run_id, data_interval=data_interval
-                )
-                conn.execute(
-                    """
-                    insert into raw.published_reports
-                        (event_session_id, fingerprint, uri, run_id)
-                    values (%s, %s, %s, %s)
-                    on conflict (event_session_id) do update
-                        set fingerprint = excluded.fingerprint, uri = excluded.uri,
-                            run_id = excluded.run_id, published_at = now()
-                    """,
-                    (sid, fingerprint, result.uri, run_id),
-                )
-            finally:
-                conn.execute("select pg_advisory_unlock(hashtextextended(%s, 1))", (sid,))
-            log.info("published %s", result.uri)
-            uris.append(result.uri)
+        for sid in ids:
+            ok, uri = _render_one(conn, sid, settings, run_id, data_interval)
+            if not ok:
+                failed.append(sid)
+            elif uri is not None:
+                uris.append(uri)
+    if failed:
+        raise ReportsFailed(failed, len(ids), len(uris))
     return uris
+
+
+def _render_one(
+    conn: psycopg.Connection,
+    sid: str,
+    settings: Settings,
+    run_id: str | None,
+    data_interval: tuple[datetime, datetime] | None,
+) -> tuple[bool, str | None]:
+    """Render one session: ``(True, its folder's URI)``, ``(True, None)`` when it is
+    current or skipped, ``(False, None)`` when it failed (recorded and logged)."""
+    from webstat.reports import render_event_session_report
+
+    # one writer per session's folder: a concurrent run waits, then finds the
+    # report current and skips it, so no manifest ever describes other files
+    conn.execute("select pg_advisory_lock(hashtextextended(%s, 1))", (sid,))
+    try:
+        stale = _stale(conn, [sid])
+        if sid not in stale:
+            return True, None
+        fingerprint = stale[sid]
+        gone = ledger.given_up(conn, stale)
+        if sid in gone:
+            _log_skipped(sid, *gone[sid])
+            return True, None
+        try:
+            result = render_event_session_report(
+                conn, sid, settings, run_id=run_id, data_interval=data_interval
+            )
+        except Exception as exc:  # any failure stays this session's (not BaseException)
+            if conn.broken or conn.closed:
+                raise  # the warehouse is gone: nothing to record, nothing else would work
+            error = ledger.error_line(exc)
+            attempts = ledger.record_failure(conn, sid, fingerprint, error, run_id)
+            log.error(
+                "event session %s: report failed (%d of %d runs before it is no longer"
+                " retried): %s",
+                sid,
+                attempts,
+                ledger.MAX_ATTEMPTS,
+                error,
+                exc_info=exc,
+            )
+            return False, None
+    finally:
+        if not (conn.broken or conn.closed):
+            conn.execute("select pg_advisory_unlock(hashtextextended(%s, 1))", (sid,))
+    log.info("published %s", result.uri)
+    return True, result.uri

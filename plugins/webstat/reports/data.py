@@ -290,6 +290,16 @@ def fetch_devices(conn: psycopg.Connection, event_session_id: str) -> list[Row]:
     )
 
 
+def count_attendance_minutes(conn: psycopg.Connection, event_session_id: str, limit: int) -> int:
+    """Rows of ``marts.fct_attendance_minutes`` of one session, counted up to ``limit``."""
+    row = conn.execute(
+        "select count(*) from (select 1 from marts.fct_attendance_minutes"
+        " where event_session_id = %(id)s limit %(limit)s) as m",
+        {"id": event_session_id, "limit": limit},
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
 def fetch_attendance(conn: psycopg.Connection, event_session_id: str) -> list[Row]:
     """``marts.fct_attendance_minutes`` of one session, in time order."""
     return _fetch_all(

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from webstat.errors import WebstatError
-from webstat.reports import data
+from webstat.reports import data, ledger
 from webstat.reports.pdf import DEFAULT_MAX_ROWS as DEFAULT_PDF_ROWS
 from webstat.reports.publishing import MANIFEST, publish
 from webstat.reports.xlsx import EXCEL_MAX_ROWS
@@ -176,15 +176,24 @@ def render_event_session_report(
     data_interval: Any = None,
     max_pdf_rows: int = DEFAULT_PDF_ROWS,
     max_sheet_rows: int = EXCEL_MAX_ROWS,
+    record: bool = True,
 ) -> ReportResult:
     """Render one event session's workbook and PDF and publish them with their manifest.
 
     ``data_interval`` is the run's ``(start, end)`` (or a mapping with those keys).
     Raises :class:`WebstatError` for an unknown or still running session.
+
+    With ``record`` (the default) and a warehouse that has the ``raw`` ledger, the
+    publication is recorded in ``raw.published_reports`` with the fingerprint of
+    the data rendered, once the manifest is written, and the session's row in
+    ``raw.report_failures`` is deleted: a report rendered by hand (``webstat
+    report --event-session``) makes a failed or given-up session current again.
     """
     from webstat.reports.pdf import render_session_pdf
     from webstat.reports.xlsx import render_session_xlsx
 
+    recording = record and ledger.has_ledger(conn)
+    fingerprint = None
     with tempfile.TemporaryDirectory(prefix="webstat-report-") as tmp:
         xlsx_path, pdf_path = Path(tmp) / XLSX, Path(tmp) / PDF
         with data.snapshot(conn):
@@ -199,6 +208,8 @@ def render_event_session_report(
                     f"event session {event_session_id!r} is still in progress:"
                     " it gets a report once it has ended"
                 )
+            if recording:  # of the very data rendered (same snapshot)
+                fingerprint = ledger.fingerprint(conn, event_session_id)
             counts = render_session_xlsx(
                 conn,
                 session,
@@ -234,6 +245,8 @@ def render_event_session_report(
             },
             settings.s3_conn_id,
         )
+    if fingerprint is not None:  # only now that the manifest is written
+        ledger.record_publication(conn, event_session_id, fingerprint, uri, run_id)
     return _result("event_session", uri, manifest, counts)
 
 

@@ -32,6 +32,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from webstat.errors import WebstatError
 from webstat.reports import data
 from webstat.reports.columns import (
     ATTENDANCE_COLUMNS,
@@ -63,11 +64,17 @@ if TYPE_CHECKING:
 EXCEL_MAX_ROWS = 1_048_576
 """Rows in one Excel sheet; past it a table continues on a sheet named ``… (2)``."""
 EXCEL_MAX_TEXT = 32_767
+"""Characters in one cell; longer text is cut to 32,766 and ends with ``…``."""
+CHART_MAX_ROW = 1_000_000
+"""Last row a chart may refer to (openpyxl refuses a reference past it)."""
 
 BRAND = "1F4E79"
 BRAND_LIGHT = "DDEBF7"
 ROW_HEADER = 2
 """Row of the column headers; row 1 holds the sheet's title and time zone."""
+MAX_ATTENDANCE_MINUTES = CHART_MAX_ROW - ROW_HEADER
+"""Minutes the event sheet can chart (rows 3…1,000,000): 999,998, about 694 days. A
+session with more (a broken clock) fails with a one-line error, before any rendering."""
 
 _NUMBER_FORMATS = {
     "datetime": {"ru": "DD.MM.YYYY HH:MM:SS", "en": "YYYY-MM-DD HH:MM:SS"},
@@ -165,6 +172,7 @@ def _serial(value: datetime) -> float:
 @dataclass(frozen=True)
 class _Styles:
     title: int
+    title_quoted: int
     note: int
     header: int
     label: int
@@ -198,6 +206,7 @@ def _make_styles(wb: Workbook, locale: str) -> _Styles:
     edge = Side(style="thin", color="9BB7D4")
     return _Styles(
         title=style(font=Font(bold=True, size=13, color=BRAND)),
+        title_quoted=style(font=Font(bold=True, size=13, color=BRAND), quotePrefix=True),
         note=style(font=Font(italic=True, color="595959")),
         header=style(
             font=Font(bold=True, color="FFFFFF"),
@@ -505,7 +514,7 @@ class _RowStream:
         self.parts.append(part)
         book.parts.append(part)
         st = book.styles
-        out.write(f'<row r="1">{text_cell("A1", self.title, st.title, st.title)}</row>')
+        out.write(f'<row r="1">{text_cell("A1", self.title, st.title, st.title_quoted)}</row>')
         header = "".join(
             text_cell(
                 f"{column_letter(i)}{ROW_HEADER}", col.header(book.ctx.locale), st.header, st.header
@@ -587,7 +596,7 @@ class _Book:
         part = _Part(ws, path, out)
         self.parts.append(part)
         st = self.styles
-        out.write(f'<row r="1">{text_cell("A1", title, st.title, st.title)}</row>')
+        out.write(f'<row r="1">{text_cell("A1", title, st.title, st.title_quoted)}</row>')
         part.rows = 1
         for letter, width in widths.items():
             ws.column_dimensions[letter].width = width
@@ -750,13 +759,16 @@ def _share_sheet(
 ) -> int:
     stream = book.table(key, columns, title)
     n = stream.write_all(rows)
-    ws = stream.parts[0].ws
-    if n:
+    first = stream.parts[0]
+    ws = first.ws
+    # the chart covers the first sheet's rows, and no row past what a chart may refer to
+    charted = min(n, first.rows - ROW_HEADER, CHART_MAX_ROW - ROW_HEADER)
+    if charted:
         chart_title = book.ctx.t(*_CHART_TITLES[key])
         if chart == "bar":
-            _bar_chart(ws, chart_title, n, "E2")
+            _bar_chart(ws, chart_title, charted, "E2")
         else:
-            _pie_chart(ws, chart_title, n, "E2")
+            _pie_chart(ws, chart_title, charted, "E2")
     return n
 
 
@@ -784,6 +796,12 @@ def render_session_xlsx(
     """
     ctx = Context(locale, timezone)
     sid = session["event_session_id"]
+    minutes = data.count_attendance_minutes(conn, sid, MAX_ATTENDANCE_MINUTES + 1)
+    if minutes > MAX_ATTENDANCE_MINUTES:  # fail now, not after writing every table
+        raise WebstatError(
+            f"event session {sid!r} has more than {MAX_ATTENDANCE_MINUTES:,} attendance"
+            " minutes, more than a workbook's chart can hold (is its clock broken?)"
+        )
     started = session["started_at"]
     when = format_date(session["report_date"], ctx)
     name = session["webinar_name"] or sid

@@ -518,3 +518,19 @@ def pdf_text():
 @pytest.fixture()
 def sheet_table():
     return _table
+
+
+@pytest.fixture()
+def warehouse_marts(warehouse_url: str) -> Marts:
+    """A migrated warehouse (``raw.published_reports``, ``raw.report_failures``) with the
+    hand-made ``marts`` tables and an empty ``intermediate.int_sessions_to_rebuild``
+    (the sessions the run's dbt build rebuilt), for the daily run's report tasks."""
+    import psycopg
+
+    with psycopg.connect(warehouse_url, autocommit=True) as conn:
+        conn.execute(MARTS_DDL)
+        conn.execute(
+            "create schema if not exists intermediate;"
+            " create table intermediate.int_sessions_to_rebuild (event_session_id text primary key)"
+        )
+    return Marts(warehouse_url)

@@ -131,6 +131,11 @@ class FakeMarts:
             data, "iter_connections", lambda conn, ids, **kw: iter(self.connections)
         )
         monkeypatch.setattr(data, "fetch_attendance", lambda conn, sid: self.attendance)
+        monkeypatch.setattr(
+            data,
+            "count_attendance_minutes",
+            lambda conn, sid, limit: min(len(self.attendance), limit),
+        )
         monkeypatch.setattr(data, "fetch_traffic_sources", lambda conn, sid: self.sources)
         monkeypatch.setattr(data, "fetch_devices", lambda conn, sid: self.devices)
 
