@@ -50,11 +50,13 @@ MAX_STRING_LENGTH = 10_000
 ENVELOPE_IDS = ("organization_id", "event_session_id", "webinar_id", "participant_id")
 PAYLOAD_IDS = ("connection_id", "message_id", "question_id", "agreement_id")
 PAYLOAD_NAMES = ("webinar_name", "first_name", "last_name", "title", "chat_name")
-# Numbers (contract v2): what Postgres' numeric (jsonb) holds exactly, and a double holds
-# at all. Postgres keeps at most 16,383 digits after the decimal point; every consumer of
-# JSON reads a number as a double, whose largest finite value is about 1.8e308.
+# Numbers (contract v2). A number with a fraction or an exponent must be a finite double
+# (every JSON reader holds it as one: 1e400 is refused) with at most 16,383 digits after the
+# decimal point (Postgres' numeric, which jsonb uses: 1e-20000 is refused). An integer is
+# held exactly, up to 4,300 digits (Python's own limit for converting one; numeric's is far
+# above it).
 MAX_NUMBER_SCALE = 16_383
-MAX_NUMBER = 1.7976931348623157e308
+MAX_INTEGER_DIGITS = 4_300
 
 EVENT_TYPES = frozenset(
     {
@@ -137,10 +139,13 @@ def _json_number(text: str) -> float:
 
 
 def _json_int(text: str) -> int:
-    """A JSON integer: refused beyond ±1.8e308 (checked on its digits before converting)."""
+    """A JSON integer: held exactly, up to ``MAX_INTEGER_DIGITS`` digits (checked before
+    converting, so a huge one costs nothing)."""
     digits = len(text) - (text[0] == "-")
-    if digits > 309 or (digits == 309 and abs(int(text)) > int(MAX_NUMBER)):
-        raise _NumberOutOfRange(f"number {text[:40]}… ({digits} digits) is beyond ±1.8e308")
+    if digits > MAX_INTEGER_DIGITS:
+        raise _NumberOutOfRange(
+            f"an integer of {digits:,} digits (max {MAX_INTEGER_DIGITS:,}): {text[:40]}…"
+        )
     return int(text)
 
 
@@ -253,16 +258,17 @@ def _longest_string(value: Any, where: str) -> None:
             _longest_string(item, f"{where}[]" if where else "[]")
 
 
-def _check_lengths(obj: dict, payload: dict, size: int | None) -> None:
+def _check_lengths(obj: dict, payload: dict, size: int | None, envelope: bool = True) -> None:
     """The contract's length limits. ``size`` is the line's length in bytes (None: unknown):
     no string of a line can have more characters than the line has bytes, so the walks over
     names and over every string are skipped for short lines."""
-    for name in ENVELOPE_IDS:
+    for name in ENVELOPE_IDS if envelope else ():
         value = obj.get(name)
         if type(value) is str and len(value) > MAX_ID_LENGTH:
             raise _too_long(f"field '{name}'", value, MAX_ID_LENGTH)
+    get = payload.get
     for name in PAYLOAD_IDS:
-        value = payload.get(name)
+        value = get(name)
         if type(value) is str and len(value) > MAX_ID_LENGTH:
             raise _too_long(f"payload.{name}", value, MAX_ID_LENGTH)
     if size is not None and size <= MAX_NAME_LENGTH:
@@ -357,9 +363,9 @@ _ENVELOPE = ("event_id", "event_type", "occurred_at", "organization_id", "event_
 # exact decoder, which gives the reason
 _fast_decode = msgspec.json.Decoder(float_hook=_json_number).decode
 _FAST_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, ValueError, RecursionError)
-# msgspec decodes integers of any size (no hook): a line with a run of 309 digits or more
-# (an integer that may pass ±1.8e308, or a long digit string) takes the exact path
-_LONG_DIGITS = re.compile(rb"\d{309}")
+# msgspec decodes integers of any size (no hook): a line with a run of more digits than an
+# integer may have takes the exact path (only lines that long are searched)
+_LONG_DIGITS = re.compile(rb"[0-9]{%d}" % (MAX_INTEGER_DIGITS + 1))
 
 
 @dataclass(frozen=True, slots=True)
@@ -376,14 +382,15 @@ def _plainly_good(obj: dict, size: int) -> bool:
     get = obj.get
     event_id, event_type, instant = get("event_id"), get("event_type"), get("occurred_at")
     participant_id, webinar_id, payload = get("participant_id"), get("webinar_id"), get("payload")
+    organization_id, event_session_id = get("organization_id"), get("event_session_id")
     if not (
         type(event_id) is str and 0 < len(event_id) <= 128
         and type(event_type) is str and event_type in EVENT_TYPES
-        and type(get("organization_id")) is str and get("organization_id")
-        and type(get("event_session_id")) is str and get("event_session_id")
-        and (webinar_id is None or type(webinar_id) is str)
+        and type(organization_id) is str and 0 < len(organization_id) <= 128
+        and type(event_session_id) is str and 0 < len(event_session_id) <= 128
+        and (webinar_id is None or (type(webinar_id) is str and len(webinar_id) <= 128))
         and (
-            (type(participant_id) is str and participant_id)
+            (type(participant_id) is str and 0 < len(participant_id) <= 128)
             or (participant_id is None and event_type in SESSION_TYPES)
         )
         and type(payload) is dict
@@ -394,7 +401,7 @@ def _plainly_good(obj: dict, size: int) -> bool:
     try:
         datetime.fromisoformat(instant)  # a real date and time (no 30 February)
         _check_payload(event_type, payload)
-        _check_lengths(obj, payload, size)
+        _check_lengths(obj, payload, size, envelope=False)  # the envelope's ids: above
     except (ValueError, Rejected):
         return False
     return True
@@ -410,7 +417,7 @@ def check_line(raw: bytes) -> Checked:
     what Postgres' ``jsonb`` takes.
     """
     obj = None
-    if b"\\u0000" not in raw and (len(raw) < 309 or not _LONG_DIGITS.search(raw)):
+    if b"\\u0000" not in raw and (len(raw) <= MAX_INTEGER_DIGITS or not _LONG_DIGITS.search(raw)):
         try:
             obj = _fast_decode(raw)
         except _FAST_ERRORS:
