@@ -75,8 +75,9 @@ inner join raw.loaded_files as f on f.file_id = e.file_id;
 insert into raw.duplicate_events (file_id, source_uri, line_number, event_id, event_type, occurred_at, organization_id, event_session_id)
 values (2, 'file:///landing/date=2026-11-03/b.ndjson', 100, 'a-14', 'chat.message_posted', '2026-11-02 10:40:00+00', 'org-1', 'es-A');
 insert into raw.rejected_lines (file_id, source_uri, line_number, raw_line, raw_bytes, reason) values
-    (1, 'file:///landing/date=2026-11-02/a.ndjson', 101, '{oops', '\x7b6f6f7073', 'not a JSON object'),
-    (2, 'file:///landing/date=2026-11-03/b.ndjson', 101, '{}', '\x7b7d', 'missing event_id');
+    -- each names one session: es-A, es-B (fct_data_quality.rejected_lines)
+    (1, 'file:///landing/date=2026-11-02/a.ndjson', 101, '{"event_session_id": "es-A", oops', '\x7b226576656e745f73657373696f6e5f6964223a202265732d41222c206f6f7073', 'not a JSON object'),
+    (2, 'file:///landing/date=2026-11-03/b.ndjson', 101, '{"event_session_id": "es-B"}', '\x7b226576656e745f73657373696f6e5f6964223a202265732d42227d', 'missing event_id');
 
 -- explicit file ids above: move the identity past them for later loads
 select setval(pg_get_serial_sequence('raw.loaded_files', 'file_id'), (select max(file_id) from raw.loaded_files));

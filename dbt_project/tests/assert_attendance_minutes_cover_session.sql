@@ -1,5 +1,6 @@
 -- one row for every minute overlapping [started_at, ended_at) of an ended session,
--- and never more participants online than the session has
+-- never more participants online than the session has, and no minute at all for a
+-- quarantined session (longer than var max_session_days)
 with sessions as (
 
     select * from {{ ref('fct_event_sessions') }}
@@ -26,6 +27,13 @@ per_session as (
     group by event_session_id
 
 )
+
+select sessions.event_session_id
+from sessions
+left join per_session on sessions.event_session_id = per_session.event_session_id
+where sessions.status = 'quarantined' and per_session.n_minutes is not null
+
+union all
 
 select sessions.event_session_id
 from sessions

@@ -1,4 +1,4 @@
--- every session has exactly the five data-quality checks
+-- every session has exactly the six data-quality checks
 with sessions as (
 
     select * from {{ ref('fct_event_sessions') }}
@@ -24,4 +24,4 @@ per_session as (
 select sessions.event_session_id
 from sessions
 left join per_session on sessions.event_session_id = per_session.event_session_id
-where coalesce(per_session.n_checks, 0) <> 5
+where coalesce(per_session.n_checks, 0) <> 6

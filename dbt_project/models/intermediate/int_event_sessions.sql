@@ -1,9 +1,10 @@
 {{ config(meta={'rebuild_scope': 'none'}) }}
+-- depends_on: {{ ref('int_rejected_line_sessions') }}
 {# One row per event session seen in the raw log, with its resolved status and the
     end every measure is clipped to.  Also the registry of the incremental build:
-    a run recomputes the sessions with rows in files not yet processed plus every
-    session without a session.ended (its status moves with the clock), and stamps
-    them with the invocation id. -#}
+    a run recomputes the sessions with rows (or rejected lines naming them) in files
+    not yet processed plus every session not closed yet (its status moves with the
+    clock), and stamps them with the invocation id. -#}
 
 -- `not materialized`: referenced twice, and must stay filtered through the
 -- file_id / event_session_id indexes of raw.platform_events
@@ -48,12 +49,18 @@ touched_sessions as (
     from duplicates
     where file_id = any(array(select file_id from pending_files))
     union
-    -- still open: the clock may close it by inference. Once closed (by an end event
-    -- or by inference) a session is only rebuilt when new data touches it, so the
-    -- cost of a run does not grow with the warehouse's history.
+    -- a new reject that names the session changes its rejected_lines count
+    select event_session_id
+    from {{ ref('int_rejected_line_sessions') }}
+    where file_id = any(array(select file_id from pending_files))
+    union
+    -- still open (in progress, or quarantined with no end yet): the clock may close
+    -- it by inference. Once closed (by an end event or by inference) a session is
+    -- only rebuilt when new data touches it, so the cost of a run does not grow with
+    -- the warehouse's history.
     select event_session_id
     from {{ this }}
-    where status = 'in_progress'
+    where ended_at is null
     {% else %}
     select distinct event_session_id
     from events
@@ -121,20 +128,33 @@ resolved as (
 
 ),
 
-with_status as (
+with_end as (
 
     select
         *,
-        case
-            when has_end_event or is_stale then 'ended'
-            else 'in_progress'
-        end as status,
         not has_end_event and is_stale as end_inferred,
         case
             when has_end_event then last_ended_at
             when is_stale then newest_event_at
         end as ended_at
     from resolved
+
+),
+
+with_status as (
+
+    select
+        *,
+        case
+            -- a clock gone wrong, not a webinar: the span from started_at to ended_at
+            -- (to the newest event while open) is longer than var max_session_days
+            when coalesce(ended_at, newest_event_at) - started_at
+                > interval '1 day' * {{ var('max_session_days') }}
+                then 'quarantined'
+            when ended_at is not null then 'ended'
+            else 'in_progress'
+        end as status
+    from with_end
 
 ),
 

@@ -1,10 +1,13 @@
 {{ config(unique_key=['event_session_id', 'minute_at']) }}
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
 
+-- a quarantined session (longer than var max_session_days: a clock gone wrong) gets
+-- no minutes: ~2 years of them would be a million rows for nothing
 with sessions as (
 
     select * from {{ ref('int_event_sessions') }}
     where started_at is not null
+        and status <> 'quarantined'
         and {{ rebuilt_sessions_only() }}
 
 ),

@@ -30,13 +30,6 @@ leaves as (
 
 ),
 
-events as (
-
-    select * from {{ ref('stg_platform__events') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
 duplicates as (
 
     select * from {{ ref('stg_platform__duplicate_events') }}
@@ -46,7 +39,8 @@ duplicates as (
 
 rejected_lines as (
 
-    select * from {{ ref('stg_platform__rejected_lines') }}
+    select * from {{ ref('int_rejected_line_sessions') }}
+    where {{ rebuilt_sessions_only() }}
 
 ),
 
@@ -83,21 +77,14 @@ duplicate_counts as (
 
 ),
 
--- the files that carried the session's events or their later duplicates
-session_files as (
-
-    select distinct event_session_id, file_id from events
-    union
-    select distinct event_session_id, file_id from duplicates
-
-),
-
+-- rejected lines whose text still names the session (a line too broken to name
+-- one belongs to no session): per-session counts never add up to more than the
+-- rejects there are
 reject_counts as (
 
-    select session_files.event_session_id, count(*) as observed_count
-    from session_files
-    inner join rejected_lines on session_files.file_id = rejected_lines.file_id
-    group by session_files.event_session_id
+    select event_session_id, count(*) as observed_count
+    from rejected_lines
+    group by event_session_id
 
 ),
 
@@ -130,6 +117,15 @@ checks as (
     select sessions.event_session_id, 'rejected_lines', reject_counts.observed_count
     from sessions
     left join reject_counts on sessions.event_session_id = reject_counts.event_session_id
+
+    union all
+
+    -- 1 for a quarantined session (longer than var max_session_days), else 0
+    select
+        sessions.event_session_id,
+        'session_too_long',
+        case when sessions.status = 'quarantined' then 1 else 0 end
+    from sessions
 
 ),
 

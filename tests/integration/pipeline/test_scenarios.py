@@ -9,7 +9,7 @@ Day 1 (delivery date=2026-11-02)
         u-2  no e-mail (guest): android 10:00-10:30 + web 10:15-11:00 (overlap),
              1 message, fires 3 + 2.
         h-1  1 message. One of u-1's messages arrives again in a second file.
-        One malformed line in the first file.
+        One malformed line in the first file, cut off after it names es-A.
   es-M  org-2, open entry, 23:30 UTC -> crosses UTC midnight; guest u-5 joins 23:40.
 Day 2 (delivery date=2026-11-03)
   es-M  u-5 leaves 00:40, session ends 01:00.
@@ -81,7 +81,7 @@ def day1_files() -> dict[str, list[str]]:
         ev("reaction.fire", "2026-11-02T10:21:00Z", "es-A", "u-2", count=3),
         ev("reaction.fire", "2026-11-02T10:22:00Z", "es-A", "u-2", count=2),
         ev("session.ended", "2026-11-02T12:00:00Z", "es-A"),
-        '{"event_id": "broken", "event_type": ',
+        '{"event_id": "broken", "event_session_id": "es-A", "event_type": ',
         ev("session.started", "2026-11-02T23:30:00Z", "es-M", org="org-2",
            webinar_name="Ночной эфир", open_entry=True),
         join("2026-11-02T23:40:00Z", "es-M", "u-5", "c-5", org="org-2"),
@@ -271,16 +271,16 @@ def test_attendance_per_minute_is_half_open(world):
 
 
 def test_data_quality_counts_the_duplicate_and_the_reject(world):
-    checks = dict(
-        world["conn"]
-        .execute(
+    def checks(session):
+        return dict(world["conn"].execute(
             "select check_name, observed_count from marts.fct_data_quality "
-            "where event_session_id = 'es-A'"
-        )
-        .fetchall()
-    )
-    assert checks == {"orphan_leaves": 0, "inferred_leaves": 0, "joins_outside_session": 1,
-                      "duplicate_events_dropped": 1, "rejected_lines": 1}  # fmt: skip
+            "where event_session_id = %s", (session,)).fetchall())  # fmt: skip
+
+    assert checks("es-A") == {"orphan_leaves": 0, "inferred_leaves": 0,
+                              "joins_outside_session": 1, "duplicate_events_dropped": 1,
+                              "rejected_lines": 1, "session_too_long": 0}  # fmt: skip
+    # the reject names es-A: es-M's events came in the same file, but it is not es-M's
+    assert checks("es-M")["rejected_lines"] == 0
 
 
 def test_a_session_across_utc_midnight_ends_with_the_next_days_file(world):
@@ -425,4 +425,4 @@ def test_the_daily_build_leaves_dbts_unit_tests_to_ci_and_they_pass(world):
     result = run_dbt(["test", "--select", "test_type:unit"], settings, url, dbt_vars(settings))
     outcomes = {r.node.name: str(r.status) for r in result.result.results
                 if r.node.resource_type == "unit_test"}  # fmt: skip
-    assert len(outcomes) == 7 and set(outcomes.values()) == {"pass"}, outcomes
+    assert len(outcomes) == 8 and set(outcomes.values()) == {"pass"}, outcomes
