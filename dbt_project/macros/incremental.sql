@@ -18,16 +18,27 @@
     sessions being rebuilt, so rows that no longer exist (e.g. a traffic source
     nobody has any more) disappear too.  A model picks its scope with
     meta.rebuild_scope: 'session' (default: int_sessions_to_rebuild), 'touched'
-    (the sessions int_event_sessions recomputed in this invocation) or 'none'
-    (its delete+insert unique_key is enough). -#}
+    (the sessions int_event_sessions recomputed in this invocation), 'people' (the
+    (organization_id, person_key) rows of int_people_to_rebuild; with
+    meta.masked_person_key, the key as the model stores it, masked) or 'none' (its
+    delete+insert unique_key is enough). -#}
 {% macro delete_rebuilt_sessions() -%}
-    {%- set scope = (config.get('meta') or {}).get('rebuild_scope', 'session') -%}
+    {%- set meta = config.get('meta') or {} -%}
+    {%- set scope = meta.get('rebuild_scope', 'session') -%}
     {%- if is_incremental() and scope == 'session' -%}
         delete from {{ this }}
         where {{ rebuilt_sessions_only() }}
     {%- elif is_incremental() and scope == 'touched' -%}
         delete from {{ this }}
         where {{ touched_sessions_only() }}
+    {%- elif is_incremental() and scope == 'people' -%}
+        delete from {{ this }}
+        where (organization_id, person_key) in (
+            select
+                people.organization_id,
+                {{ mask_person_key('people.person_key') if meta.get('masked_person_key') else 'people.person_key' }}
+            from {{ ref('int_people_to_rebuild') }} as people
+        )
     {%- else -%}
         select 1
     {%- endif -%}

@@ -1,11 +1,14 @@
 {{ config(
     unique_key=['organization_id', 'person_key'],
-    meta={'rebuild_scope': 'none'},
+    meta={'rebuild_scope': 'people'},
 ) }}
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
 {# One row per (organization, person_key): the person's first attendance (the
     earliest-started session they attended; what decides new vs returning) and
-    totals.  Recomputed for every person seen in a rebuilt session. -#}
+    totals.  Recomputed for every key of int_people_to_rebuild (the keys the
+    participants of a touched session have now or may have had before): the
+    pre-hook deletes those rows first, so a key nobody has any more (a guest who
+    registered with an e-mail later) disappears instead of staying a phantom. -#}
 
 with identity as (
 
@@ -17,9 +20,8 @@ with identity as (
 {% if is_incremental() %}
 people_to_rebuild as (
 
-    select distinct organization_id, person_key
-    from identity
-    where {{ rebuilt_sessions_only() }}
+    select organization_id, person_key
+    from {{ ref('int_people_to_rebuild') }}
 
 ),
 

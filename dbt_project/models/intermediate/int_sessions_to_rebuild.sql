@@ -4,8 +4,9 @@
       * touched: rows in a file not yet processed (late data included), or still
         in progress (the clock may close it by inference) - see int_event_sessions;
       * returning_person: a later-started session of the same organization attended
-        by an e-mail person who attended a touched session (its new / returning
-        split may have changed).
+        by an e-mail person of a touched session - with the key the person has now
+        or one they may have had before this run (int_people_to_rebuild) - whose
+        new / returning split may have changed.
     Under --full-refresh every session is touched. -#}
 
 with sessions as (
@@ -20,6 +21,12 @@ identity as (
 
 ),
 
+people_to_rebuild as (
+
+    select * from {{ ref('int_people_to_rebuild') }}
+
+),
+
 touched as (
 
     select event_session_id, organization_id, started_at
@@ -28,17 +35,16 @@ touched as (
 
 ),
 
+-- e-mail persons only: guests are never new or returning
 touched_people as (
 
     select
-        identity.organization_id,
-        identity.person_key,
-        min(touched.started_at) as earliest_touched_started_at
-    from identity
-    inner join touched on identity.event_session_id = touched.event_session_id
-    where identity.has_attended
-        and not identity.is_guest
-    group by identity.organization_id, identity.person_key
+        organization_id,
+        person_key,
+        earliest_attended_started_at as earliest_touched_started_at
+    from people_to_rebuild
+    where not is_guest_key
+        and earliest_attended_started_at is not null
 
 ),
 

@@ -1,9 +1,11 @@
 {{ config(
     unique_key=['organization_id', 'person_key'],
-    meta={'rebuild_scope': 'none'},
+    meta={'rebuild_scope': 'people', 'masked_person_key': true},
 ) }}
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
--- depends_on: {{ ref('int_participant_identity') }}
+-- depends_on: {{ ref('int_people_to_rebuild') }}
+{# Incremental: the pre-hook deletes the (masked) keys of int_people_to_rebuild and
+    the rows of those that still exist in int_person_attendance come back, so a
+    person_key nobody has any more leaves no phantom row (equal to a full refresh). -#}
 
 with person_attendance as (
 
@@ -14,9 +16,8 @@ with person_attendance as (
 {% if is_incremental() %}
 people_to_rebuild as (
 
-    select distinct organization_id, person_key
-    from {{ ref('int_participant_identity') }}
-    where {{ rebuilt_sessions_only() }}
+    select organization_id, person_key
+    from {{ ref('int_people_to_rebuild') }}
 
 ),
 {% endif %}
