@@ -30,7 +30,9 @@ from webstat.reports.columns import (
     pdf_columns,
 )
 from webstat.reports.values import (
+    PDF_TITLE_MAX_CHARS,
     Context,
+    clip,
     display,
     format_date,
     format_datetime,
@@ -396,7 +398,7 @@ def session_context(
     meta.append(timezone_note(ctx, started))
     return {
         **_common(ctx),
-        "title": session["webinar_name"] or sid,
+        "title": clip(session["webinar_name"] or sid, PDF_TITLE_MAX_CHARS),
         "kicker": _t(ctx, "session_kicker"),
         "meta": meta,
         "notice": _t(ctx, "inferred") if session.get("end_inferred") else "",
@@ -526,15 +528,18 @@ def period_context(
     first = period.sessions[0]["started_at"] if period.sessions else None
     meta = [_t(ctx, "sessions_count", n=format_int(len(period.sessions), ctx))]
     if period.webinar:
+        webinar = clip(period.webinar, PDF_TITLE_MAX_CHARS)
         meta.append(
-            f"{_t(ctx, 'filter')}: «{period.webinar}»"
+            f"{_t(ctx, 'filter')}: «{webinar}»"
             if ctx.locale == "ru"
-            else f"{_t(ctx, 'filter')}: “{period.webinar}”"
+            else f"{_t(ctx, 'filter')}: “{webinar}”"
         )
     meta.append(timezone_note(ctx, first))
     return {
         **_common(ctx),
-        "title": period_title(period.start, period.end, period.webinar, ctx),
+        "title": clip(
+            period_title(period.start, period.end, period.webinar, ctx), PDF_TITLE_MAX_CHARS
+        ),
         "kicker": _t(ctx, "period_kicker"),
         "meta": meta,
         "notice": "",

@@ -12,13 +12,20 @@ One code path for a folder, ``file://`` and ``s3://`` (Airflow's
 Each step is retried on transient errors (network, S3 5xx / throttling); when a
 step still fails, nothing more is written, so the folder has no manifest and a
 reader knows the files beside it are not to be trusted.
+
+Reports hold personal data (e-mails, IPs), so a local destination is owner-only
+whatever the umask: folders this creates, and the report's own folder, are
+``0700``; every file is created ``0600`` (and set so when it already existed), and
+never written through a symbolic link.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -36,6 +43,11 @@ MANIFEST_SCHEMA = "webstat.report-manifest/1"
 ATTEMPTS = 3
 BACKOFF_SECONDS = 1.0
 """First pause between attempts; doubled after each failure."""
+
+FILE_MODE = 0o600
+"""Mode of every file published to a local folder (owner read/write only)."""
+DIR_MODE = 0o700
+"""Mode of the report's folder and of every folder publishing creates."""
 
 T = TypeVar("T")
 
@@ -59,6 +71,8 @@ _RETRYABLE_S3_CODES = frozenset(
 def is_transient(exc: BaseException) -> bool:
     """Whether ``exc`` may go away on a retry (network trouble, S3 5xx, throttling)."""
     if isinstance(exc, PermissionError | FileExistsError | IsADirectoryError | NotADirectoryError):
+        return False
+    if isinstance(exc, OSError) and exc.errno == errno.ELOOP:  # a symbolic link, refused
         return False
     if isinstance(exc, OSError | TimeoutError | ConnectionError):
         return True
@@ -156,8 +170,8 @@ def publish(
     manifest = build_manifest(files, manifest_extra)  # checksums before anything is touched
     dest = storage_path(dest_uri, conn_id)
     try:
-        if dest.protocol in ("", "file", "local"):
-            dest.mkdir(parents=True, exist_ok=True)
+        if _is_local(dest):
+            make_private_dirs(Path(dest.path))
         old = dest / MANIFEST
         retry(
             lambda: _remove(old),
@@ -189,16 +203,55 @@ def publish(
     return manifest
 
 
+def _is_local(path: Any) -> bool:
+    return path.protocol in ("", "file", "local")
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and its missing parents as ``0700``; make ``folder`` itself
+    ``0700`` even when it already existed (folders that existed above it are left as
+    they are: they may be shared, e.g. ``/srv``)."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, DIR_MODE)
+        except FileExistsError:  # a concurrent publisher made it
+            pass
+        os.chmod(path, DIR_MODE)  # the umask may have taken bits off
+    os.chmod(folder, DIR_MODE)
+
+
+def _open_for_writing(target: Any) -> Any:
+    """``target`` opened for writing: on local storage a ``0600`` file, never through a
+    symbolic link; on S3 an upload."""
+    if not _is_local(target):
+        return target.open("wb")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(target.path, flags, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)  # an existing file keeps its mode on open: set it
+        return os.fdopen(fd, "wb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def _remove(path: Any) -> None:
     if path.exists():
         path.unlink()
 
 
 def _copy(local: str | Path, target: Any) -> None:
-    with open(local, "rb") as src, target.open("wb") as dst:
+    with open(local, "rb") as src, _open_for_writing(target) as dst:
         shutil.copyfileobj(src, dst, 8 << 20)
 
 
 def _write_bytes(target: Any, body: bytes) -> None:
-    with target.open("wb") as dst:
+    with _open_for_writing(target) as dst:
         dst.write(body)

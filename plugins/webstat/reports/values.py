@@ -309,6 +309,17 @@ def format_short_datetime(value: datetime, ctx: Context) -> str:
     return f"{value.month:02d}-{value.day:02d} {value.hour:02d}:{value.minute:02d}"
 
 
+PDF_TITLE_MAX_CHARS = 200
+"""Characters of a title (webinar name, period filter) the PDF shows; the workbook has all."""
+PDF_TEXT_MAX_CHARS = 120
+"""Characters of any text cell (names, e-mails, …) the PDF's tables show; the workbook has all."""
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the last being ``…`` when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -318,12 +329,13 @@ def clean_text(text: str) -> str:
 
 
 def display(col: Column, value: Any, ctx: Context, *, compact: bool = False) -> str:
-    """The text of a normalised value in the PDF (empty for ``None``)."""
+    """The text of a normalised value in the PDF (empty for ``None``; text clipped to
+    :data:`PDF_TEXT_MAX_CHARS`)."""
     if value is None:
         return ""
     kind = col.kind
     if isinstance(value, str):
-        return clean_text(value)
+        return clean_text(clip(value, PDF_TEXT_MAX_CHARS))
     if kind == "datetime":
         return format_short_datetime(value, ctx) if compact else format_datetime(value, ctx)
     if kind == "date":

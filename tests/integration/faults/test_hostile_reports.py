@@ -148,6 +148,8 @@ def test_every_hostile_string_is_a_string_cell_holding_what_was_typed(reports, f
         assert agreements.data_type == "s" and agreements.value.startswith(f"{text} (")
         for ws in wb.worksheets:  # the titles of the sheets name the webinar
             assert ws["A1"].data_type == "s" and ws["A1"].value.startswith(text), ws.title
+            if text[0] in FORMULA_LEADS:  # the title cell is guarded like every other
+                assert ws["A1"].quotePrefix, (k, ws.title)
 
 
 def test_no_cell_of_any_workbook_is_a_formula(reports):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 
 import pytest
 
@@ -103,3 +105,49 @@ def test_file_names_are_plain(tmp_path, name):
     src.write_text("x")
     with pytest.raises(ValueError):
         publish({name: src}, (tmp_path / "out").as_uri(), {})
+
+
+@pytest.fixture(params=[0o022, 0o000], ids=["umask-022", "umask-000"])
+def umask(request):
+    old = os.umask(request.param)
+    yield request.param
+    os.umask(old)
+
+
+def test_local_reports_are_owner_only_whatever_the_umask(tmp_path, files, umask):
+    root = tmp_path / "artifacts"
+    root.mkdir(mode=0o755)
+    os.chmod(root, 0o755)  # an existing, shared folder: left as it is
+    folder = root / "events" / "2026-11-02" / "es-1"
+    publish(files, folder.as_uri(), {"run_id": "r1"})
+    assert stat.S_IMODE(root.stat().st_mode) == 0o755
+    for path in (root / "events", root / "events" / "2026-11-02", folder):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+    for name in ("report.xlsx", "report.pdf", "manifest.json"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+
+
+def test_files_written_before_are_made_owner_only(tmp_path, files):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    os.chmod(folder, 0o755)
+    for name in ("report.xlsx", "report.pdf", "manifest.json"):
+        (folder / name).write_bytes(b"old")
+        os.chmod(folder / name, 0o644)
+    publish(files, folder.as_uri(), {"run_id": "r2"})
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert {stat.S_IMODE((folder / n).stat().st_mode) for n in os.listdir(folder)} == {0o600}
+    assert (folder / "report.xlsx").read_bytes() == b"workbook"
+
+
+def test_a_symbolic_link_in_the_folder_is_not_written_through(tmp_path, files, monkeypatch):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"keep me")
+    (folder / "report.pdf").symlink_to(victim)
+    monkeypatch.setattr(publishing.time, "sleep", lambda s: None)
+    with pytest.raises(WebstatError, match="could not publish the report"):
+        publish(files, folder.as_uri(), {"run_id": "r3"})
+    assert victim.read_bytes() == b"keep me"
+    assert not (folder / "manifest.json").exists()

