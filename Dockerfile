@@ -9,7 +9,9 @@ RUN apt-get update \
 USER airflow
 
 COPY --chown=airflow:0 . /opt/webstat
-RUN pip install --no-cache-dir -e /opt/webstat
+# the versions `make` installs (constraints.txt, the tested set; apache-airflow pinned to this
+# image's): without them pip backtracks through the dependency tree for many minutes
+RUN pip install --no-cache-dir -c /opt/webstat/constraints.txt -e /opt/webstat
 ENV WEBSTAT_DBT_PROJECT_DIR=/opt/webstat/dbt_project \
     AIRFLOW__CORE__DAGS_FOLDER=/opt/webstat/dags \
     AIRFLOW__CORE__LOAD_EXAMPLES=False \

@@ -57,4 +57,6 @@ def test_no_secret_defaults_beyond_local_development_ones():
 def test_the_dockerfile_installs_the_package_like_make_does():
     dockerfile = (REPO_ROOT / "Dockerfile").read_text()
     assert "FROM apache/airflow:3.3.2" in dockerfile
-    assert "pip install --no-cache-dir -e /opt/webstat" in dockerfile
+    # with constraints.txt, as `make install` does (without it pip backtracks for minutes)
+    install = "pip install --no-cache-dir -c /opt/webstat/constraints.txt -e /opt/webstat"
+    assert install in dockerfile
