@@ -15,16 +15,26 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from webstat.settings import Settings
+from webstat.errors import WebstatError
+from webstat.settings import Settings, ensure_home
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_DIR = REPO_ROOT / "dags"
 
 
 def configure(settings: Settings) -> None:
-    """Default Airflow's environment for this process (call before importing Airflow)."""
+    """Default Airflow's environment for this process (call before importing Airflow).
+
+    Creates ``WEBSTAT_HOME`` (owner-only) and Airflow's home under it; one line when
+    either cannot be created."""
+    ensure_home(settings)
     home = Path(os.environ.setdefault("AIRFLOW_HOME", str(settings.airflow_home)))
-    home.mkdir(parents=True, exist_ok=True)
+    try:
+        home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WebstatError(
+            f"AIRFLOW_HOME={home} cannot be created: {exc.strerror or exc}"
+        ) from None
     defaults = {
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS_DIR),
         "AIRFLOW__CORE__LOAD_EXAMPLES": "False",

@@ -28,6 +28,9 @@ DEFAULTS: dict[str, str] = {
     "WEBSTAT_LATE_FILE_LOOKBACK_DAYS": "3",
     "WEBSTAT_MAX_REJECT_PCT": "5",
     "WEBSTAT_MASK_PII": "false",
+    "WEBSTAT_CONNECT_TIMEOUT": "10",
+    "WEBSTAT_S3_READ_TIMEOUT": "60",
+    "WEBSTAT_S3_MAX_ATTEMPTS": "3",
 }
 """Defaults of the settings (``WEBSTAT_WAREHOUSE_URL`` has none: unset means embedded)."""
 
@@ -46,6 +49,12 @@ class Settings:
     late_file_lookback_days: int
     max_reject_pct: float
     mask_pii: bool
+    connect_timeout: int = 10
+    """Seconds to wait for a warehouse or S3 connection (psycopg, botocore)."""
+    s3_read_timeout: int = 60
+    """Seconds an S3 call may wait for the next bytes of an answer."""
+    s3_max_attempts: int = 3
+    """Tries of one S3 call (the first one included) before it fails."""
 
     @property
     def tz(self) -> ZoneInfo:
@@ -70,7 +79,74 @@ def _load_dotenv() -> None:
     if env_file.is_file():
         from dotenv import load_dotenv
 
-        load_dotenv(env_file, override=False)
+        try:
+            load_dotenv(env_file, override=False, encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise WebstatError(
+                f"{env_file} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset "
+                f"{exc.start}): save it as UTF-8"
+            ) from None
+        except OSError as exc:
+            raise WebstatError(f"cannot read {env_file}: {exc.strerror or exc}") from None
+
+
+# the password runs to the LAST "@" (an unescaped "@" in it is a typical mistake too);
+# masking too much of a query string is harmless, showing part of a password is not
+_URL_PASSWORD = re.compile(r"^(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:@/?#]*:)(?P<pw>.*)@", re.S)
+
+
+def mask_url(url: str) -> str:
+    """``url`` with its password (``scheme://user:PASSWORD@…``) shown as ``***``.
+
+    Works on URLs that do not parse too (a stray ``%``), which is exactly when
+    an error message wants to show one."""
+    return _URL_PASSWORD.sub(lambda m: f"{m['head']}***@" if m["pw"] else m[0], url, count=1)
+
+
+def scrub(text: str, url: str | None) -> str:
+    """``text`` with every form of ``url``'s password replaced by ``***`` (for error messages
+    of libraries that quote what they could not parse)."""
+    if not url:
+        return text
+    found = _URL_PASSWORD.match(url)
+    secrets = set()
+    if found and found["pw"]:
+        secrets.add(found["pw"])
+        try:
+            secrets.add(unquote(found["pw"], errors="strict"))
+        except UnicodeDecodeError:
+            pass
+    try:
+        from psycopg.conninfo import conninfo_to_dict
+
+        password = conninfo_to_dict(url).get("password")
+    except Exception:  # noqa: BLE001 - an unparseable URL: the regex's guess above
+        password = None
+    if password:
+        secrets.add(str(password))
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+def check_warehouse_url(url: str) -> None:
+    """One line (password masked, no chained traceback) when ``url`` is not a usable
+    ``postgresql://`` URI."""
+    if urlsplit(url).scheme not in ("postgresql", "postgres"):
+        raise WebstatError(
+            "WEBSTAT_WAREHOUSE_URL must look like postgresql://user:pass@host:port/db"
+        )
+    from psycopg.conninfo import conninfo_to_dict
+
+    try:
+        conninfo_to_dict(url)
+    except Exception as exc:  # noqa: BLE001 - psycopg.ProgrammingError and friends
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise WebstatError(
+            f"WEBSTAT_WAREHOUSE_URL={mask_url(url)} cannot be parsed: {scrub(reason, url)} "
+            "(write a % in the password as %25)"
+        ) from None
 
 
 def normalize_uri(value: str, name: str) -> str:
@@ -134,11 +210,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
 
     url = (environ.get("WEBSTAT_WAREHOUSE_URL") or "").strip() or None
     if url is not None:
-        scheme = urlsplit(url).scheme
-        if scheme not in ("postgresql", "postgres"):
-            raise WebstatError(
-                "WEBSTAT_WAREHOUSE_URL must look like postgresql://user:pass@host:port/db"
-            )
+        check_warehouse_url(url)
 
     tz = get("WEBSTAT_TIMEZONE")
     try:
@@ -165,4 +237,30 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ),
         max_reject_pct=_float("WEBSTAT_MAX_REJECT_PCT", get("WEBSTAT_MAX_REJECT_PCT"), 0, 100),
         mask_pii=_bool("WEBSTAT_MASK_PII", get("WEBSTAT_MASK_PII")),
+        connect_timeout=_int("WEBSTAT_CONNECT_TIMEOUT", get("WEBSTAT_CONNECT_TIMEOUT"), 1, 300),
+        s3_read_timeout=_int("WEBSTAT_S3_READ_TIMEOUT", get("WEBSTAT_S3_READ_TIMEOUT"), 1, 3600),
+        s3_max_attempts=_int("WEBSTAT_S3_MAX_ATTEMPTS", get("WEBSTAT_S3_MAX_ATTEMPTS"), 1, 10),
     )
+
+
+def ensure_home(settings: Settings) -> Path:
+    """Create ``WEBSTAT_HOME`` owner-only (0700: it holds the warehouse, Airflow's DB and
+    dbt's logs) when it is missing; one line when it cannot be created or written."""
+    home = settings.home
+    try:
+        if not home.is_dir():
+            home.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                home.mkdir(mode=0o700)
+            except FileExistsError:  # another process was first (or a file is in the way)
+                pass
+            else:
+                os.chmod(home, 0o700)  # whatever the umask
+        probe = home / f".webstat-write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        in_the_way = next((p for p in (home, *home.parents) if p.exists() and not p.is_dir()), None)
+        why = f"{in_the_way} is not a folder" if in_the_way else (exc.strerror or str(exc))
+        raise WebstatError(f"WEBSTAT_HOME={home} cannot be created or written: {why}") from None
+    return home

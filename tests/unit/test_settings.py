@@ -70,3 +70,88 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
 def test_home_expands_user(monkeypatch):
     s = load_settings({"WEBSTAT_HOME": "~/ws"})
     assert s.home == Path("~/ws").expanduser()
+
+
+def test_network_bounds_have_documented_defaults_and_limits():
+    s = load_settings({})
+    assert (s.connect_timeout, s.s3_read_timeout, s.s3_max_attempts) == (10, 60, 3)
+    s = load_settings(
+        {
+            "WEBSTAT_CONNECT_TIMEOUT": "2",
+            "WEBSTAT_S3_READ_TIMEOUT": "5",
+            "WEBSTAT_S3_MAX_ATTEMPTS": "1",
+        }
+    )
+    assert (s.connect_timeout, s.s3_read_timeout, s.s3_max_attempts) == (2, 5, 1)
+    with pytest.raises(
+        WebstatError, match=r"WEBSTAT_CONNECT_TIMEOUT='0' must be between 1 and 300"
+    ):
+        load_settings({"WEBSTAT_CONNECT_TIMEOUT": "0"})
+    with pytest.raises(
+        WebstatError, match=r"WEBSTAT_S3_MAX_ATTEMPTS='11' must be between 1 and 10"
+    ):
+        load_settings({"WEBSTAT_S3_MAX_ATTEMPTS": "11"})
+
+
+def test_a_url_with_a_stray_percent_is_one_line_with_the_password_masked():
+    """psycopg's own error quotes the token it could not decode: the password itself."""
+    import traceback
+
+    url = "postgresql://bob:s3cr%zzet@db.example:5432/wh"
+    with pytest.raises(WebstatError) as info:
+        load_settings({"WEBSTAT_WAREHOUSE_URL": url})
+    assert str(info.value) == (
+        "WEBSTAT_WAREHOUSE_URL=postgresql://bob:***@db.example:5432/wh cannot be parsed: "
+        'invalid percent-encoded token: "***" (write a % in the password as %25)'
+    )
+    # what an Airflow task log would print: the whole chain, and nothing of the secret
+    printed = "".join(traceback.format_exception(info.value))
+    assert "s3cr" not in printed and "zzet" not in printed
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("postgresql://bob:pw@h:5432/db", "postgresql://bob:***@h:5432/db"),
+        ("postgresql://bob:p@ss@h/db", "postgresql://bob:***@h/db"),  # an unescaped @
+        ("postgresql://bob@h/db", "postgresql://bob@h/db"),
+        ("postgresql://postgres:@/postgres?host=/x", "postgresql://postgres:@/postgres?host=/x"),
+    ],
+)
+def test_mask_url_hides_every_character_of_the_password(url, masked):
+    from webstat.settings import mask_url
+
+    assert mask_url(url) == masked
+
+
+def test_a_dotenv_file_that_is_not_utf8_is_one_line(tmp_path, monkeypatch):
+    env_file = tmp_path / ".env"
+    # "WEBSTAT_LOCALE=en\n" is 18 bytes, "# caf" 5 more: the Latin-1 é is byte 23
+    env_file.write_bytes(b"WEBSTAT_LOCALE=en\n# caf\xe9\n")
+    monkeypatch.setenv("WEBSTAT_ENV_FILE", str(env_file))
+    with pytest.raises(WebstatError) as info:
+        load_settings()
+    assert (
+        str(info.value)
+        == f"{env_file} is not UTF-8 text (byte 0xe9 at offset 23): save it as UTF-8"
+    )
+
+
+def test_the_home_is_created_owner_only(tmp_path):
+    from webstat.settings import ensure_home
+
+    home = ensure_home(load_settings({"WEBSTAT_HOME": str(tmp_path / "a" / "home")}))
+    assert home.stat().st_mode & 0o777 == 0o700
+
+
+def test_a_home_that_cannot_be_created_is_one_line(tmp_path):
+    from webstat.settings import ensure_home
+
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(WebstatError) as info:
+        ensure_home(load_settings({"WEBSTAT_HOME": str(tmp_path / "file" / "home")}))
+    assert str(info.value) == (
+        f"WEBSTAT_HOME={tmp_path}/file/home cannot be created or written: "
+        f"{tmp_path}/file is not a folder"
+    )

@@ -12,6 +12,7 @@ It listens on a Unix socket only (inside the data dir), never on a TCP port.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from pathlib import Path
 
@@ -55,7 +56,9 @@ def start(pgdata: Path) -> str:
         return uri
     import pgserver
 
-    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    home = pgdata.parent
+    _make_home(home)
+    private = home.stat().st_mode & 0o077 == 0
     fresh = not (pgdata / "PG_VERSION").exists()
     try:
         server = pgserver.get_server(pgdata, cleanup_mode=None)
@@ -65,6 +68,11 @@ def start(pgdata: Path) -> str:
         raise WebstatError(
             f"could not start the embedded Postgres in {pgdata}: {exc}{hint}"
         ) from exc
+    if private and home.stat().st_mode & 0o077 != 0:
+        # as root, pgserver runs Postgres as the system user "pgserver" and opens every
+        # folder above pgdata to g+rx,o+rx; that user needs to pass through the home,
+        # nobody needs to list or read it: 0711
+        os.chmod(home, 0o711)
     if fresh:
         # settings in postgresql.auto.conf take effect on a restart
         _tune(pgdata)
@@ -77,6 +85,19 @@ def start(pgdata: Path) -> str:
     return server.get_uri()
 
 
+def _make_home(home: Path) -> None:
+    """The folder that holds ``pgdata`` (``WEBSTAT_HOME``): created owner-only (0700).
+    (pgdata itself is 0700, made by initdb.)"""
+    if home.is_dir():
+        return
+    try:
+        home.parent.mkdir(parents=True, exist_ok=True)
+        home.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(home, 0o700)
+    except OSError as exc:
+        raise WebstatError(f"cannot create {home}: {exc.strerror or exc}") from None
+
+
 def _tune(pgdata: Path) -> None:
     conf = pgdata / "postgresql.auto.conf"
     lines = [f"{k} = '{v}'\n" for k, v in SERVER_SETTINGS.items()]
@@ -86,8 +107,6 @@ def _tune(pgdata: Path) -> None:
 
 
 def _pg_ctl(pgdata: Path, *args: str) -> None:
-    import os
-
     from pgserver._commands import pg_ctl
 
     user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
