@@ -12,6 +12,11 @@ One run per UTC day (its data interval, `00:00 → 24:00 UTC`):
    renders and publishes the XLSX + PDF reports of the sessions that ended or
    changed in this run (their marts' fingerprint differs from the last publication).
 
+Any day from 2000-01-01 (`start_date`; the raw-log contract has no earlier events) can be
+run or backfilled; `catchup=False` keeps the scheduler from catching up the years since.
+Every task has an `execution_timeout` per try (ingest 2 h, transform 2 h,
+sessions_to_report 10 min, render_reports 1 h per batch: see `webstat.daily.TASK_TIMEOUTS`).
+
 Backfill: `airflow backfill create --dag-id webinar_stats_daily --from-date D1 --to-date D2
 --max-active-runs 1` (the dates are the days processed).
 All logic lives in the `webstat` package (`webstat.daily`); this file only wires it.
@@ -24,12 +29,13 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from webstat.assets import mart_assets
+from webstat.daily import FIRST_DAY, TASK_TIMEOUTS
 
 
 @dag(
     dag_id="webinar_stats_daily",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=datetime(2026, 1, 1, tzinfo=UTC),
+    start_date=datetime.combine(FIRST_DAY, datetime.min.time(), UTC),
     catchup=False,
     max_active_runs=1,  # two days never write the same session at once
     default_args={
@@ -41,7 +47,7 @@ from webstat.assets import mart_assets
     doc_md=__doc__,
 )
 def webinar_stats_daily():
-    @task
+    @task(execution_timeout=TASK_TIMEOUTS["ingest"])
     def ingest(data_interval_start=None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
@@ -53,19 +59,19 @@ def webinar_stats_daily():
         except BadDataError as exc:  # bad data: fail now, no retries
             raise AirflowFailException(str(exc)) from exc
 
-    @task(outlets=mart_assets())
+    @task(outlets=mart_assets(), execution_timeout=TASK_TIMEOUTS["transform"])
     def transform(ingested: dict, data_interval_start=None, data_interval_end=None) -> dict:
         from webstat import daily
 
         return daily.transform(data_interval_start, data_interval_end)
 
-    @task
+    @task(execution_timeout=TASK_TIMEOUTS["sessions_to_report"])
     def sessions_to_report(transformed: dict) -> list[list[str]]:
         from webstat.publish_sessions import sessions_to_report
 
         return sessions_to_report()
 
-    @task(max_active_tis_per_dagrun=2)
+    @task(max_active_tis_per_dagrun=2, execution_timeout=TASK_TIMEOUTS["render_reports"])
     def render_reports(
         event_session_ids: list[str], run_id=None, data_interval_start=None, data_interval_end=None
     ) -> list[str]:

@@ -7,6 +7,7 @@ sessions whose webinar name contains `webinar` (case-insensitive).
 
 Trigger it by hand with params `start`, `end` (YYYY-MM-DD) and `webinar`; the UI
 shows them as a form. Output: `ARTIFACTS/periods/{start}_{end}[_{webinar-slug}]/`.
+The task's `execution_timeout` is 2 h per try (`webstat.period.TASK_TIMEOUT`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task
+
+from webstat.period import TASK_TIMEOUT
 
 
 @dag(
@@ -38,7 +41,7 @@ from airflow.sdk import Param, dag, task
     doc_md=__doc__,
 )
 def webinar_stats_period():
-    @task
+    @task(execution_timeout=TASK_TIMEOUT)
     def period_report(params=None, run_id=None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -41,10 +41,24 @@ def _scale(text: str) -> str | int:
     return value
 
 
+MAX_DAYS = 366
+"""The longest range ``webstat run`` / ``webstat ingest`` start without ``--yes``."""
+
+
 def _days(start: date, end: date) -> list[date]:
     if end < start:
         raise WebstatError(f"--end {end} is before --start {start}")
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def _limit(days: list[date], yes: bool) -> list[date]:
+    """``days`` unless they are more than :data:`MAX_DAYS` and ``--yes`` was not given."""
+    if len(days) > MAX_DAYS and not yes:
+        raise WebstatError(
+            f"{days[0]} … {days[-1]} is {len(days):,} days, more than {MAX_DAYS} at once: "
+            "give --yes to run them all"
+        )
+    return days
 
 
 def _say(msg: str) -> None:
@@ -102,23 +116,36 @@ def run_days(settings: Settings, days: list[date]) -> None:
     """Drive the real daily DAG with ``dag.test`` once per day, in order."""
     import fcntl
 
-    from webstat.daily import check_day_processed
     from webstat.ingest.landing import check_landing_zone
     from webstat.warehouse import prepare
 
+    _check_days_run(days)
     check_landing_zone(settings.landing_uri, settings.s3_conn_id)
     url = prepare(settings)
     # one `webstat run` per WEBSTAT_HOME at a time: two dag.test runs would share (and
     # clear each other's rows in) the embedded Airflow metadata DB
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
-    lock = (settings.airflow_home / ".webstat-run.lock").open("w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        _say("another webstat run is using this WEBSTAT_HOME: waiting for it to finish …")
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    # closed on every way out: a lock left open by a failed run (its file object kept
+    # alive by a traceback) would block the next run in the same process for good
+    with (settings.airflow_home / ".webstat-run.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _say("another webstat run is using this WEBSTAT_HOME: waiting for it to finish …")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        _run_locked(settings, days, url)
+
+
+def _run_locked(settings: Settings, days: list[date], url: str) -> None:
+    from webstat.daily import check_day_processed
+
     _prepare_airflow(settings)
     dag = load_dag("webinar_stats_daily")
+    first = days[0]
+    if dag.start_date is not None and datetime.combine(first, datetime.min.time(), UTC) < (
+        dag.start_date
+    ):  # the DAG file and webstat.daily.FIRST_DAY disagree: never run a day it would skip
+        raise WebstatError(f"{first} is before webinar_stats_daily's start_date {dag.start_date}")
     for number, day in enumerate(days, start=1):
         started = time.monotonic()
         since = datetime.now(UTC)
@@ -131,6 +158,17 @@ def run_days(settings: Settings, days: list[date]) -> None:
             f"[{number}/{len(days)}] {day}: done in {time.monotonic() - started:.0f} s; "
             + _day_figures(url, since)
         )
+
+
+def _check_days_run(days: list[date]) -> None:
+    """One line for the first day of ``days`` the daily DAG would skip (before
+    :data:`webstat.daily.FIRST_DAY`, or not over yet): nothing is run then."""
+    from webstat.daily import day_the_dag_skips
+
+    for day in (days[0], days[-1]):  # a range: its ends are the days to check
+        why = day_the_dag_skips(day)
+        if why:
+            raise WebstatError(f"refusing to run {day}: {why}")
 
 
 def _day_figures(url: str, since: datetime) -> str:
@@ -158,7 +196,8 @@ def _day_figures(url: str, since: datetime) -> str:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     days = _days(args.start, args.end)
-    run_days(settings, days)
+    _check_days_run(days)  # first: --yes would not help
+    run_days(settings, _limit(days, args.yes))
     _say(f"ran webinar_stats_daily for {len(days)} day(s): {days[0]} … {days[-1]}")
     return 0
 
@@ -167,14 +206,23 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from webstat.ingest import ingest_day
     from webstat.warehouse import connect, prepare
 
+    days = _limit(_days(args.start, args.end or args.start), args.yes)
     url = prepare(settings)
-    with connect(url=url) as conn:
-        for day in _days(args.start, args.end or args.start):
+    failed: dict[str, None] = {}
+    with connect(settings, url=url) as conn:
+        for day in days:
             summary = ingest_day(
                 conn, settings.landing_uri, day, lookback_days=settings.late_file_lookback_days,
-                conn_id=settings.s3_conn_id, progress=_say, connect=lambda: connect(url=url),
+                conn_id=settings.s3_conn_id, progress=_say,
+                connect=lambda: connect(settings, url=url),
             )  # fmt: skip
             _say(str(summary))
+            failed.update(dict.fromkeys(f.uri for f in summary.failed_files))
+    if failed:
+        raise WebstatError(
+            f"{len(failed)} file(s) FAILED to load: {', '.join(failed)} "
+            "(errors in raw.loaded_files; the next ingest retries them)"
+        )
     return 0
 
 
@@ -247,15 +295,9 @@ def cmd_warehouse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _redact(url: str | None) -> str:
-    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+    from webstat.settings import mask_url
 
-    if not url:
-        return ""
-    info = conninfo_to_dict(url)
-    if info.get("password"):
-        info["password"] = "***"
-        return make_conninfo(**info)
-    return url
+    return mask_url(url) if url else ""
 
 
 def _psql(url: str, extra: list[str]) -> int:
@@ -359,10 +401,12 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="run the daily DAG once per day, in order",
         description="Drive the real webinar_stats_daily DAG (dag.test) for each "
-        "UTC day from --start to --end.",
+        "UTC day from --start to --end: days from 2000-01-01 that have ended, "
+        f"at most {MAX_DAYS} at once without --yes.",
     )
     p.add_argument("--start", type=_date, required=True, help="first day (YYYY-MM-DD)")
     p.add_argument("--end", type=_date, required=True, help="last day (YYYY-MM-DD)")
+    p.add_argument("--yes", action="store_true", help=f"run a range of more than {MAX_DAYS} days")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser(
@@ -373,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--start", type=_date, required=True, help="first delivery day")
     p.add_argument("--end", type=_date, help="last delivery day (default: --start)")
+    p.add_argument("--yes", action="store_true", help=f"load a range of more than {MAX_DAYS} days")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser(

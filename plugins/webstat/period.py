@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from webstat.errors import BadDataError
 from webstat.settings import Settings, load_settings
+
+TASK_TIMEOUT = timedelta(hours=2)
+"""``execution_timeout`` of the period DAG's task, per try: a year of sessions renders in
+minutes; it is the backstop for a warehouse or S3 that stops answering."""
 
 
 def parse_period(start: str | date, end: str | date) -> tuple[date, date]:

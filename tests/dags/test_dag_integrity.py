@@ -68,3 +68,41 @@ def test_period_dag_is_manual_with_a_params_form(dagbag):
     assert dag.timetable.__class__.__name__ == "NullTimetable"
     assert set(dag.params) == {"start", "end", "webinar"}
     assert [t.task_id for t in dag.tasks] == ["period_report"]
+
+
+def test_the_daily_dag_covers_every_day_from_2000_without_catching_up(dagbag):
+    """start_date 2000-01-01 (the raw-log contract has no earlier events), catchup=False:
+    the scheduler's first automatic run is the latest finished day, not 2000-01-01."""
+    from airflow.serialization.encoders import coerce_to_core_timetable
+    from airflow.timetables.base import TimeRestriction
+
+    dag = dagbag.dags["webinar_stats_daily"]
+    assert dag.start_date == datetime(2000, 1, 1, tzinfo=UTC)
+    assert dag.catchup is False
+    timetable = coerce_to_core_timetable(dag.timetable)
+    before = datetime.now(UTC).date()
+    info = timetable.next_dagrun_info(
+        last_automated_data_interval=None,
+        restriction=TimeRestriction(earliest=dag.start_date, latest=None, catchup=False),
+    )
+    after = datetime.now(UTC).date()
+    # the interval of yesterday (UTC): it ends at today's midnight
+    assert info.data_interval.end.date() in {before, after}
+    assert (info.data_interval.end - info.data_interval.start).days == 1
+
+
+def test_every_task_has_an_execution_timeout(dagbag):
+    from datetime import timedelta
+
+    timeouts = {
+        (dag_id, task.task_id): task.execution_timeout
+        for dag_id, dag in dagbag.dags.items()
+        for task in dag.tasks
+    }
+    assert timeouts == {
+        ("webinar_stats_daily", "ingest"): timedelta(hours=2),
+        ("webinar_stats_daily", "transform"): timedelta(hours=2),
+        ("webinar_stats_daily", "sessions_to_report"): timedelta(minutes=10),
+        ("webinar_stats_daily", "render_reports"): timedelta(hours=1),
+        ("webinar_stats_period", "period_report"): timedelta(hours=2),
+    }

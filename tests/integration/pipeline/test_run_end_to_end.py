@@ -99,24 +99,32 @@ def test_run_loads_every_line_once_and_a_rerun_changes_nothing(
     )
 
 
-def test_the_reject_gate_fails_a_mostly_garbage_day_and_keeps_its_rejects(
+def test_the_first_day_runs_and_the_reject_gate_fails_it_again_on_a_rerun(
     warehouse_url, conn, tmp_path, monkeypatch, capsys
 ):
-    folder = tmp_path / "landing" / "date=2026-11-02"
+    """2000-01-01, the DAG's first day (before, its start_date was 2026-01-01 and the run
+    did nothing: exit 0, "0 file(s)"). A mostly garbage delivery: 9 of 10 lines (90 % >
+    5 %) are rejected; the ingest task fails after loading and recording them. The rerun
+    loads nothing new and fails the same way: the gate judges the day's files."""
+    folder = tmp_path / "landing" / "date=2000-01-01"
     folder.mkdir(parents=True)
     good = (
-        '{"event_id": "e-1", "event_type": "session.ended", "occurred_at": "2026-11-02T10:00:00Z",'
+        '{"event_id": "e-1", "event_type": "session.ended", "occurred_at": "2000-01-01T10:00:00Z",'
         ' "organization_id": "o", "event_session_id": "s", "payload": {}}'
     )
     (folder / "a.ndjson").write_text("\n".join([good] + [f"garbage {i}" for i in range(9)]) + "\n")
     monkeypatch.setenv("WEBSTAT_WAREHOUSE_URL", warehouse_url)
     monkeypatch.setenv("WEBSTAT_LANDING_URI", str(tmp_path / "landing"))
-    assert main(["run", "--start", "2026-11-02", "--end", "2026-11-02"]) == 1
-    err = capsys.readouterr().err
-    assert err.strip() == "webstat: the daily run for 2026-11-02 ended failed (failed: ingest)"
-    # loaded and recorded before the gate closed: 9 of 10 lines (90 % > 5 %) rejected
-    assert conn.execute("select count(*) from raw.rejected_lines").fetchone() == (9,)
-    assert conn.execute("select count(*) from raw.platform_events").fetchone() == (1,)
+    for attempt in ("first", "rerun"):
+        assert main(["run", "--start", "2000-01-01", "--end", "2000-01-01"]) == 1, attempt
+        err = capsys.readouterr().err
+        assert err.strip() == "webstat: the daily run for 2000-01-01 ended failed (failed: ingest)"
+        # loaded and recorded once, before the gate closed
+        assert conn.execute("select count(*) from raw.rejected_lines").fetchone() == (9,)
+        assert conn.execute("select count(*) from raw.platform_events").fetchone() == (1,)
+        assert conn.execute(
+            "select delivery_date, lines_total, rows_rejected from raw.loaded_files"
+        ).fetchall() == [(date(2000, 1, 1), 10, 9)]
 
 
 def test_the_period_dag_renders_and_refuses_a_reversed_range(
