@@ -204,9 +204,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     from webstat.ingest import ingest_day
+    from webstat.ingest.landing import check_landing_zone
     from webstat.warehouse import connect, prepare
 
     days = _limit(_days(args.start, args.end or args.start), args.yes)
+    check_landing_zone(settings.landing_uri, settings.s3_conn_id)
     url = prepare(settings)
     failed: dict[str, None] = {}
     with connect(settings, url=url) as conn:
@@ -219,8 +221,10 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
             _say(str(summary))
             failed.update(dict.fromkeys(f.uri for f in summary.failed_files))
     if failed:
+        names = list(failed)
+        more = f" and {len(names) - 5} more" if len(names) > 5 else ""
         raise WebstatError(
-            f"{len(failed)} file(s) FAILED to load: {', '.join(failed)} "
+            f"{len(names)} file(s) FAILED to load: {', '.join(names[:5])}{more} "
             "(errors in raw.loaded_files; the next ingest retries them)"
         )
     return 0

@@ -52,6 +52,9 @@ def test_a_missing_landing_zone_is_one_line_and_exit_1(capsys, monkeypatch, tmp_
     assert main(["run", "--start", "2026-11-01", "--end", "2026-11-01"]) == 1
     err = capsys.readouterr().err
     assert err == f"webstat: landing zone file://{tmp_path}/missing does not exist\n"
+    # ingest checks it first too (an unreachable S3 landing zone: one line, not a traceback)
+    assert main(["ingest", "--start", "2026-11-01"]) == 1
+    assert capsys.readouterr().err == err
 
 
 def test_an_unreachable_warehouse_is_one_line_and_exit_1(capsys, monkeypatch):
