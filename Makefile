@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test demo test test-fast lint bench bench-full lock clean
+.PHONY: help install install-test demo test test-fast lint sql-fix bench bench-full lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -40,8 +40,14 @@ test: install-test  ## the whole test suite (real Postgres, dbt, Airflow, S3 API
 test-fast: install-test  ## unit tests only (no server)
 	$(BIN)/python -m pytest -q tests/unit
 
-lint: install-test  ## ruff
-	$(BIN)/ruff check plugins dags tests benchmarks
+lint: install-test  ## ruff (check + format), sqlfluff (dbt templater), mypy: what CI runs first
+	$(BIN)/ruff check plugins dags tests benchmarks tools
+	$(BIN)/ruff format --check plugins dags tests benchmarks tools
+	$(BIN)/python tools/sqlfluff_dbt.py lint dbt_project
+	$(BIN)/mypy
+
+sql-fix: install-test  ## sqlfluff fix over the dbt project (then review the diff)
+	$(BIN)/python tools/sqlfluff_dbt.py fix dbt_project
 
 bench: install-test  ## benchmarks, quick mode (writes docs/benchmarks.md)
 	$(BIN)/python benchmarks/run.py --quick
