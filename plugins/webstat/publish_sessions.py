@@ -62,7 +62,7 @@ def _stale(conn: psycopg.Connection, only: Sequence[str] | None) -> dict[str, st
         only="and s.event_session_id = any(%(only)s)" if only else "",
     )
     rows = conn.execute(sql, {"only": list(only or [])}).fetchall()
-    published = dict(
+    published: dict[str, str] = dict(
         conn.execute(
             "select event_session_id, fingerprint from raw.published_reports "
             "where event_session_id = any(%s)",
