@@ -176,7 +176,7 @@ def _day_figures(url: str, since: datetime) -> str:
     from webstat.warehouse import connect
 
     with connect(url=url) as conn:
-        files, loaded, dups, rejected, failed = conn.execute(
+        row = conn.execute(
             """
             select count(*) filter (where status = 'loaded'), coalesce(sum(rows_loaded), 0),
                    coalesce(sum(rows_duplicate), 0), coalesce(sum(rows_rejected), 0),
@@ -185,6 +185,8 @@ def _day_figures(url: str, since: datetime) -> str:
             """,
             (since,),
         ).fetchone()
+    assert row is not None  # an aggregate without group by: always one row
+    files, loaded, dups, rejected, failed = row
     text = (
         f"{files} file(s): {loaded:,} events loaded, {dups:,} duplicates dropped, "
         f"{rejected:,} lines rejected"
@@ -289,8 +291,10 @@ def cmd_warehouse(args: argparse.Namespace, settings: Settings) -> int:
             _say(f"embedded warehouse in {settings.pgdata}: running at {uri}")
         else:
             with connect(settings) as conn:
-                version = conn.execute("show server_version").fetchone()[0]
-            _say(f"external warehouse {_redact(settings.warehouse_url)}: up (Postgres {version})")
+                version = conn.execute("show server_version").fetchone() or ("?",)
+            _say(
+                f"external warehouse {_redact(settings.warehouse_url)}: up (Postgres {version[0]})"
+            )
     elif action == "url":
         _say(warehouse_url(settings))
     elif action == "psql":
@@ -340,12 +344,14 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from webstat.warehouse import connect
 
     with connect(settings) as conn:
-        events = conn.execute("select count(*) from raw.platform_events").fetchone()[0]
-        rejects = conn.execute("select count(*) from raw.rejected_lines").fetchone()[0]
-        sessions = conn.execute(
-            "select count(*) filter (where status = 'ended'), count(*) "
-            "from marts.fct_event_sessions"
+        counts = conn.execute(
+            "select (select count(*) from raw.platform_events),"
+            " (select count(*) from raw.rejected_lines),"
+            " (select count(*) filter (where status = 'ended') from marts.fct_event_sessions),"
+            " (select count(*) from marts.fct_event_sessions)"
         ).fetchone()
+        assert counts is not None  # a select without from: always one row
+        events, rejects, *sessions = counts
         reports = [
             r[0]
             for r in conn.execute(

@@ -88,7 +88,7 @@ def day_line_counts(
     """``(lines, rejected, duplicates)`` over the ledger's loaded files of ``day``'s
     partition (``delivery_date = day``, whoever loaded them) and the files ``file_ids``
     (the late files of earlier partitions this run loaded)."""
-    lines, rejected, duplicates = conn.execute(
+    row = conn.execute(
         """
         select coalesce(sum(lines_total), 0), coalesce(sum(rows_rejected), 0),
                coalesce(sum(rows_duplicate), 0)
@@ -97,6 +97,8 @@ def day_line_counts(
         """,
         (day, list(file_ids)),
     ).fetchone()
+    assert row is not None  # an aggregate without group by: always one row
+    lines, rejected, duplicates = row
     return int(lines), int(rejected), int(duplicates)
 
 
@@ -156,7 +158,7 @@ def transform(
     return {"nodes": len(nodes), "clock": clock.isoformat()}
 
 
-def check_day_processed(dagrun, day) -> None:  # type: ignore[no-untyped-def]
+def check_day_processed(dagrun, day) -> None:
     """Raise unless ``dagrun`` succeeded for the UTC day ``day`` (guards the interval mapping)."""
     start = dagrun.data_interval_start
     if start is None or start.date() != day:

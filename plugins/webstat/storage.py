@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the SDK import is not free: keep it out of DAG parsing
     from airflow.sdk import ObjectStoragePath
+    from airflow.sdk.io.store import ObjectStore
 
     from webstat.settings import Settings
 
@@ -54,10 +55,10 @@ def _bounded_s3_store(conn_id: str | None, settings: Settings) -> None:
     )
 
 
-_BOUNDED_STORE: type | None = None
+_BOUNDED_STORE: type[ObjectStore] | None = None
 
 
-def _bounded_store_class() -> type:
+def _bounded_store_class() -> type[ObjectStore]:
     global _BOUNDED_STORE
     if _BOUNDED_STORE is None:
         from functools import cached_property
@@ -66,7 +67,7 @@ def _bounded_store_class() -> type:
 
         class BoundedStore(ObjectStore):
             @cached_property
-            def fs(self):  # type: ignore[no-untyped-def, override]
+            def fs(self):
                 from airflow.sdk.io import get_fs
 
                 fs = get_fs(self.protocol, self.conn_id, self.storage_options)

@@ -24,7 +24,7 @@ DBT_PROJECT_DIR = Path(
 _DBT_LOCK = 0x77656274  # advisory lock id ("webt")
 
 
-def dbt_vars(settings: Settings) -> dict[str, str]:
+def dbt_vars(settings: Settings) -> dict[str, str | bool]:
     """The vars every run passes to dbt (they change only with the settings)."""
     return {"reporting_timezone": settings.timezone, "mask_pii": settings.mask_pii}
 

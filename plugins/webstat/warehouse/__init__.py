@@ -14,7 +14,7 @@ chained exception (a traceback in an Airflow task log would quote it).
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from webstat.errors import WebstatError
 from webstat.settings import DEFAULTS, check_warehouse_url, scrub
@@ -78,7 +78,7 @@ def connect(
     except psycopg.Error:
         check_warehouse_url(url)  # raises the one-line, masked error
         raise
-    extra: dict[str, object] = {} if "connect_timeout" in info else {"connect_timeout": timeout}
+    extra: dict[str, Any] = {} if "connect_timeout" in info else {"connect_timeout": timeout}
     extra.update({k: v for k, v in KEEPALIVES.items() if k not in info})
     try:
         return psycopg.connect(url, autocommit=True, application_name="webstat", **extra)
@@ -107,10 +107,10 @@ def dbt_env(url: str) -> dict[str, str]:
 def check_timezone(conn: psycopg.Connection, timezone: str) -> None:
     """One line when the warehouse does not know ``WEBSTAT_TIMEZONE`` (Python's zoneinfo
     and Postgres ship different zone lists: ``right/UTC`` passes one and not the other)."""
-    known = conn.execute(
+    row = conn.execute(
         "select exists (select 1 from pg_timezone_names where name = %s)", (timezone,)
-    ).fetchone()[0]
-    if not known:
+    ).fetchone()
+    if not (row and row[0]):
         raise WebstatError(
             f"WEBSTAT_TIMEZONE={timezone!r} is not a time zone this warehouse knows "
             "(it is not in pg_timezone_names): use an IANA name such as Europe/Moscow or UTC"

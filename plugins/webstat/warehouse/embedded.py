@@ -107,7 +107,7 @@ def _tune(pgdata: Path) -> None:
 
 
 def _pg_ctl(pgdata: Path, *args: str) -> None:
-    from pgserver._commands import pg_ctl
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # made at import
 
     user = "pgserver" if os.name == "posix" and os.geteuid() == 0 else None
     pg_ctl(list(args), pgdata=pgdata, user=user)
