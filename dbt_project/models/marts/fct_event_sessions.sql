@@ -29,24 +29,9 @@ host_windows as (
 
 ),
 
+session_engagement as (
 
-chat_messages as (
-
-    select * from {{ ref('stg_platform__chat_messages') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-questions as (
-
-    select * from {{ ref('stg_platform__questions') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-fires as (
-
-    select * from {{ ref('stg_platform__fires') }}
+    select * from {{ ref('int_session_engagement') }}
     where {{ rebuilt_sessions_only() }}
 
 ),
@@ -71,30 +56,6 @@ participant_counts as (
         round(avg(presence_pct) filter (where connections_count > 0 and role = 'participant'), 2)
             as avg_presence_pct
     from participants
-    group by event_session_id
-
-),
-
-message_totals as (
-
-    select event_session_id, count(distinct message_id) as messages_count
-    from chat_messages
-    group by event_session_id
-
-),
-
-question_totals as (
-
-    select event_session_id, count(distinct question_id) as questions_count
-    from questions
-    group by event_session_id
-
-),
-
-fire_totals as (
-
-    select event_session_id, sum(fire_count) as fires_count
-    from fires
     group by event_session_id
 
 ),
@@ -172,9 +133,9 @@ final as (
         coalesce(participant_counts.guest_participants_count, 0)::bigint
             as guest_participants_count,
         coalesce(participant_counts.left_early_count, 0)::bigint as left_early_count,
-        coalesce(message_totals.messages_count, 0)::bigint as messages_count,
-        coalesce(question_totals.questions_count, 0)::bigint as questions_count,
-        coalesce(fire_totals.fires_count, 0)::bigint as fires_count,
+        coalesce(session_engagement.messages_count, 0)::bigint as messages_count,
+        coalesce(session_engagement.questions_count, 0)::bigint as questions_count,
+        coalesce(session_engagement.fires_count, 0)::bigint as fires_count,
         coalesce(peaks.peak_concurrent_participants, 0)::bigint as peak_concurrent_participants,
         participant_counts.avg_presence_pct::numeric(5, 2) as avg_presence_pct,
         host_windows.host_active_started_at,
@@ -184,9 +145,7 @@ final as (
         sessions.report_date
     from sessions
     left join participant_counts on sessions.event_session_id = participant_counts.event_session_id
-    left join message_totals on sessions.event_session_id = message_totals.event_session_id
-    left join question_totals on sessions.event_session_id = question_totals.event_session_id
-    left join fire_totals on sessions.event_session_id = fire_totals.event_session_id
+    left join session_engagement on sessions.event_session_id = session_engagement.event_session_id
     left join peaks on sessions.event_session_id = peaks.event_session_id
     left join host_windows on sessions.event_session_id = host_windows.event_session_id
 

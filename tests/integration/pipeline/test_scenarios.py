@@ -425,4 +425,4 @@ def test_the_daily_build_leaves_dbts_unit_tests_to_ci_and_they_pass(world):
     result = run_dbt(["test", "--select", "test_type:unit"], settings, url, dbt_vars(settings))
     outcomes = {r.node.name: str(r.status) for r in result.result.results
                 if r.node.resource_type == "unit_test"}  # fmt: skip
-    assert len(outcomes) == 8 and set(outcomes.values()) == {"pass"}, outcomes
+    assert len(outcomes) == 11 and set(outcomes.values()) == {"pass"}, outcomes

@@ -1,4 +1,4 @@
-{{ config(materialized='table', unique_key='file_id', meta={'rebuild_scope': 'none'}, post_hook=['analyze {{ this }}']) }}
+{{ config(unique_key='file_id', post_hook=['analyze {{ this }}']) }}
 {# The raw files this run has to account for: every loaded file not yet recorded
     in the ledger int_processed_files (which is written at the end of a successful
     run).  Files are compared by id, not by a high-water mark, so a file whose load

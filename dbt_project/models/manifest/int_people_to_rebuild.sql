@@ -1,7 +1,5 @@
 {{ config(
-    materialized='table',
     unique_key=['organization_id', 'person_key'],
-    meta={'rebuild_scope': 'none'},
     post_hook=['analyze {{ this }}'],
 ) }}
 {# The persons (organization, person_key) whose rows int_person_attendance and

@@ -1,4 +1,4 @@
-{{ config(materialized='table', meta={'rebuild_scope': 'none'}, post_hook=['analyze {{ this }}']) }}
+{{ config(unique_key='event_session_id', post_hook=['analyze {{ this }}']) }}
 {# The event sessions this run recomputes, with the reason.  Every incremental model
     downstream deletes and re-inserts exactly these sessions:
       * touched: rows in a file not yet processed (late data included), or still

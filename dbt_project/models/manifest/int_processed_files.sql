@@ -1,4 +1,4 @@
-{{ config(unique_key='file_id', meta={'rebuild_scope': 'none'}) }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='file_id') }}
 -- depends_on: {{ ref('fct_event_sessions') }}
 -- depends_on: {{ ref('fct_participants') }}
 -- depends_on: {{ ref('fct_connections') }}
