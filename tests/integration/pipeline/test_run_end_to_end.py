@@ -54,7 +54,9 @@ def test_run_loads_every_line_once_and_a_rerun_changes_nothing(
     marts = _mart_counts(conn)
     sessions = conn.execute("select count(distinct event_session_id) from raw.platform_events")
     assert marts["fct_event_sessions"] == sessions.fetchone()[0] == written.sessions
-    assert marts["fct_data_quality"] == 5 * marts["fct_event_sessions"]
+    # marts v2: six checks per session (orphan_leaves, inferred_leaves, joins_outside_session,
+    # duplicate_events_dropped, rejected_lines, session_too_long)
+    assert marts["fct_data_quality"] == 6 * marts["fct_event_sessions"]
 
     # every ended session has its published report, nothing else does
     ended = {
