@@ -472,19 +472,24 @@ def week():
         # act 2
         script = f'"{WEBSTAT}" ingest --start {CONCURRENT_DAY.isoformat()} && "{WEBSTAT}" dbt build'
         child_env = subprocess_env(**env)
-        procs = [
-            subprocess.Popen(
-                ["sh", "-c", script],
-                env=child_env,
-                cwd=REPO,
-                text=True,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-            )
-            for _ in range(2)
+        # each child writes to its own file: a pipe read after the other child's would fill
+        # (dbt prints more than a pipe holds) and block the child that holds the dbt lock
+        logs = [root / f"concurrent-{i}.log" for i in range(2)]
+        procs = []
+        for log_path in logs:
+            with open(log_path, "w") as out:
+                procs.append(
+                    subprocess.Popen(
+                        ["sh", "-c", script], env=child_env, cwd=REPO,
+                        stdout=out, stderr=subprocess.STDOUT,
+                    )  # fmt: skip
+                )
+        for proc in procs:
+            proc.wait(timeout=900)
+        w.concurrent = [
+            (p.returncode, log_path.read_text(errors="replace"))
+            for p, log_path in zip(procs, logs, strict=True)
         ]
-        outputs = [p.communicate(timeout=900)[0] for p in procs]
-        w.concurrent = [(p.returncode, out) for p, out in zip(procs, outputs, strict=True)]
         lap("day 3, twice at once")
         # act 3: the children's dbt ran with the clock now(); so does the full refresh
         with w.connect() as conn:
