@@ -1,6 +1,6 @@
 """4. A whole day end to end: generate one day of N events, then time what the daily DAG
 does with it: ingest, dbt build, and the event-session reports of the sessions that
-changed (``webstat.publish_sessions``). Generation is not timed.
+changed (``webstat.tasks.publish_sessions``). Generation is not timed.
 
 With ``report_limit`` only that many sessions' reports are rendered and the phase's
 time is extrapolated to all of them (labelled so in the results).
@@ -19,7 +19,7 @@ RENDER_PROCESSES = 2
 
 
 def _render_batch(batch: list[str], settings, interval) -> int:
-    from webstat.publish_sessions import render_sessions
+    from webstat.tasks.publish_sessions import render_sessions
 
     render_sessions(batch, run_id="bench", data_interval=interval, settings=settings)
     return len(batch)
@@ -37,10 +37,10 @@ def _render_in_processes(ids: list[str], settings, interval, processes: int) -> 
 
 
 def run(wh: Warehouse, events: int, report_limit: int | None) -> dict[str, Any]:
-    from webstat import daily
-    from webstat.publish_sessions import sessions_to_report
-    from webstat.transform import dbt_vars, run_dbt
+    from webstat.tasks import daily
+    from webstat.tasks.publish_sessions import sessions_to_report
     from webstat.warehouse import prepare
+    from webstat.warehouse.transform import dbt_vars, run_dbt
 
     landing = wh.root / f"landing-day-{events}"
     gen = generate_day(landing, DAY, events)

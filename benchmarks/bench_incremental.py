@@ -2,7 +2,7 @@
 against day 1 of an empty one (same day size), and full-refresh throughput.
 
 The warehouse is built the way the DAG builds it: for each day, webstat's ingest
-(``webstat.daily.ingest``) then its dbt build (``webstat.daily.transform``). The
+(``webstat.tasks.daily.ingest``) then its dbt build (``webstat.tasks.daily.transform``). The
 baseline is an empty warehouse that ingests the same last day's files and builds
 (the generator's first day carries the registrations of the whole range, so the
 range's own day 1 is not the same size). The state just before each of the two
@@ -56,7 +56,7 @@ def _sum_by_kind(settings) -> dict[str, float]:
 
 
 def _transform(settings, day: date, *, full_refresh: bool = False) -> float:
-    from webstat import daily
+    from webstat.tasks import daily
 
     with timer() as elapsed:
         daily.transform(*_interval(day), settings, full_refresh=full_refresh)
@@ -75,9 +75,9 @@ def _restore(wh: Warehouse, name: str) -> None:
 
 def run(wh: Warehouse, days: int, events_per_day: int, repeat: int,
         full_refresh_runs: int = 1) -> dict[str, Any]:
-    from webstat import daily
-    from webstat.transform import dbt_vars, run_dbt
+    from webstat.tasks import daily
     from webstat.warehouse import prepare
+    from webstat.warehouse.transform import dbt_vars, run_dbt
 
     landing = wh.root / f"landing-incremental-{days}x{events_per_day}"
     gen = generate_day(landing, FIRST, events_per_day, days=days)
@@ -145,7 +145,7 @@ def run(wh: Warehouse, days: int, events_per_day: int, repeat: int,
 
 def build_marts(wh: Warehouse, events: int = 2_000) -> str:
     """A small warehouse built once (ingest + dbt): the marts tables, for the reports part."""
-    from webstat import daily
+    from webstat.tasks import daily
 
     landing = wh.root / f"landing-marts-{events}"
     generate_day(landing, FIRST, events)

@@ -15,11 +15,11 @@ One run per UTC day (its data interval, `00:00 → 24:00 UTC`):
 Any day from 2000-01-01 (`start_date`; the raw-log contract has no earlier events) can be
 run or backfilled; `catchup=False` keeps the scheduler from catching up the years since.
 Every task has an `execution_timeout` per try (ingest 2 h, transform 2 h,
-sessions_to_report 10 min, render_reports 1 h per batch: see `webstat.daily.TASK_TIMEOUTS`).
+sessions_to_report 10 min, render_reports 1 h per batch: see `webstat.tasks.daily.TASK_TIMEOUTS`).
 
 Backfill: `airflow backfill create --dag-id webinar_stats_daily --from-date D1 --to-date D2
 --max-active-runs 1` (the dates are the days processed).
-All logic lives in the `webstat` package (`webstat.daily`); this file only wires it.
+All logic lives in the `webstat` package (`webstat.tasks.daily`); this file only wires it.
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from webstat.assets import mart_assets
-from webstat.daily import FIRST_DAY, TASK_TIMEOUTS
+from webstat.tasks.assets import mart_assets
+from webstat.tasks.daily import FIRST_DAY, TASK_TIMEOUTS
 
 
 @dag(
@@ -51,8 +51,8 @@ def webinar_stats_daily():
     def ingest(data_interval_start=None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from webstat import daily
         from webstat.errors import BadDataError
+        from webstat.tasks import daily
 
         try:
             return daily.ingest(data_interval_start)
@@ -61,13 +61,13 @@ def webinar_stats_daily():
 
     @task(outlets=mart_assets(), execution_timeout=TASK_TIMEOUTS["transform"])
     def transform(ingested: dict, data_interval_start=None, data_interval_end=None) -> dict:
-        from webstat import daily
+        from webstat.tasks import daily
 
         return daily.transform(data_interval_start, data_interval_end)
 
     @task(execution_timeout=TASK_TIMEOUTS["sessions_to_report"])
     def sessions_to_report(transformed: dict) -> list[list[str]]:
-        from webstat.publish_sessions import sessions_to_report
+        from webstat.tasks.publish_sessions import sessions_to_report
 
         return sessions_to_report()
 
@@ -75,7 +75,7 @@ def webinar_stats_daily():
     def render_reports(
         event_session_ids: list[str], run_id=None, data_interval_start=None, data_interval_end=None
     ) -> list[str]:
-        from webstat.publish_sessions import render_sessions
+        from webstat.tasks.publish_sessions import render_sessions
 
         return render_sessions(
             event_session_ids, run_id=run_id,

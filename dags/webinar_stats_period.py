@@ -7,7 +7,7 @@ sessions whose webinar name contains `webinar` (case-insensitive).
 
 Trigger it by hand with params `start`, `end` (YYYY-MM-DD) and `webinar`; the UI
 shows them as a form. Output: `ARTIFACTS/periods/{start}_{end}[_{webinar-slug}]/`.
-The task's `execution_timeout` is 2 h per try (`webstat.period.TASK_TIMEOUT`).
+The task's `execution_timeout` is 2 h per try (`webstat.tasks.period.TASK_TIMEOUT`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 
 from airflow.sdk import Param, dag, task
 
-from webstat.period import TASK_TIMEOUT
+from webstat.tasks.period import TASK_TIMEOUT
 
 
 @dag(
@@ -46,7 +46,7 @@ def webinar_stats_period():
         from airflow.sdk.exceptions import AirflowFailException
 
         from webstat.errors import BadDataError
-        from webstat.period import period_report
+        from webstat.tasks.period import period_report
 
         try:
             return period_report(params["start"], params["end"], params.get("webinar"),

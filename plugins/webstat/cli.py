@@ -137,14 +137,14 @@ def run_days(settings: Settings, days: list[date]) -> None:
 
 
 def _run_locked(settings: Settings, days: list[date], url: str) -> None:
-    from webstat.daily import check_day_processed
+    from webstat.tasks.daily import check_day_processed
 
     _prepare_airflow(settings)
     dag = load_dag("webinar_stats_daily")
     first = days[0]
     if dag.start_date is not None and datetime.combine(first, datetime.min.time(), UTC) < (
         dag.start_date
-    ):  # the DAG file and webstat.daily.FIRST_DAY disagree: never run a day it would skip
+    ):  # the DAG file and webstat.tasks.daily.FIRST_DAY disagree: never run a day it would skip
         raise WebstatError(f"{first} is before webinar_stats_daily's start_date {dag.start_date}")
     for number, day in enumerate(days, start=1):
         started = time.monotonic()
@@ -162,8 +162,8 @@ def _run_locked(settings: Settings, days: list[date], url: str) -> None:
 
 def _check_days_run(days: list[date]) -> None:
     """One line for the first day of ``days`` the daily DAG would skip (before
-    :data:`webstat.daily.FIRST_DAY`, or not over yet): nothing is run then."""
-    from webstat.daily import day_the_dag_skips
+    :data:`webstat.tasks.daily.FIRST_DAY`, or not over yet): nothing is run then."""
+    from webstat.tasks.daily import day_the_dag_skips
 
     for day in (days[0], days[-1]):  # a range: its ends are the days to check
         why = day_the_dag_skips(day)
@@ -233,8 +233,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_dbt(args: argparse.Namespace, settings: Settings) -> int:
-    from webstat.transform import dbt_vars, run_dbt
     from webstat.warehouse import prepare
+    from webstat.warehouse.transform import dbt_vars, run_dbt
 
     if not args.dbt_args:
         raise WebstatError("give dbt's arguments, e.g. webstat dbt build --select marts")

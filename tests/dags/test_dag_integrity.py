@@ -57,7 +57,7 @@ def test_the_run_for_a_day_covers_exactly_that_utc_day(dagbag):
 
 
 def test_the_transform_task_publishes_every_mart_as_an_asset(dagbag):
-    from webstat.assets import MARTS
+    from webstat.tasks.assets import MARTS
 
     task = dagbag.dags["webinar_stats_daily"].get_task("transform")
     assert sorted(a.name for a in task.outlets) == sorted(f"webstat.marts.{m}" for m in MARTS)

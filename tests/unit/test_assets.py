@@ -1,7 +1,7 @@
 """The asset list and the dbt marts folder name the same eight marts (those of docs/marts.md)."""
 
 from webstat.airflow_env import REPO_ROOT
-from webstat.assets import MARTS
+from webstat.tasks.assets import MARTS
 
 
 def test_every_dbt_mart_is_an_asset_and_back():

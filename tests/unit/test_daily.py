@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from webstat.daily import check_reject_share
 from webstat.errors import BadDataError
+from webstat.tasks.daily import check_reject_share
 
 
 def test_the_reject_gate_passes_at_the_threshold_and_fails_above_it():
@@ -18,7 +18,7 @@ def test_the_reject_gate_passes_at_the_threshold_and_fails_above_it():
 def test_period_params_are_validated():
     from datetime import date
 
-    from webstat.period import parse_period
+    from webstat.tasks.period import parse_period
 
     assert parse_period("2026-11-01", "2026-11-30") == (date(2026, 11, 1), date(2026, 11, 30))
     assert parse_period("2026-11-05", "2026-11-05") == (date(2026, 11, 5), date(2026, 11, 5))

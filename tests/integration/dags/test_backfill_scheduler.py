@@ -54,8 +54,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict
 
 from webstat.airflow_env import DAGS_DIR
-from webstat.assets import MARTS
 from webstat.generate import generate
+from webstat.tasks.assets import MARTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -386,17 +386,17 @@ def week():
     """A small generated week (+ hostile sessions on day 1) on an embedded warehouse of
     its own (not the session's server), in three acts:
 
-    1. days 1-2 task by task through ``webstat.daily`` / ``webstat.publish_sessions``,
+    1. days 1-2 task by task through ``webstat.tasks.daily`` / ``webstat.tasks.publish_sessions``,
        the server stopped before every task (the restart case);
     2. day 3 run twice at once: two ``webstat ingest && webstat dbt build`` processes
        on the same warehouse, landing zone and WEBSTAT_HOME (the concurrency case);
     3. the marts' fingerprint, a ``--full-refresh`` build at the same clock, the
        fingerprint again (the full-refresh case: it also checks act 2's marts).
     """
-    from webstat import daily
     from webstat.generate import generate
-    from webstat.publish_sessions import render_sessions, sessions_to_report
     from webstat.settings import load_settings
+    from webstat.tasks import daily
+    from webstat.tasks.publish_sessions import render_sessions, sessions_to_report
     from webstat.warehouse import embedded
 
     # not under pytest's basetemp: other pytest sessions on the box prune old basetemps

@@ -48,8 +48,8 @@ def test_the_reject_gate_judges_the_day_without_duplicates_and_a_rerun_fails_ali
     A rerun loads nothing (every file is in the ledger) and judges the day's partition
     again: 2 / (40 - 19) = 2 / 21 = 9.5 % > 5 %: it fails too (before: 0 of 0, passed).
     The late file was judged by the run that loaded it."""
-    from webstat import daily
     from webstat.settings import load_settings
+    from webstat.tasks import daily
 
     landing = tmp_path / "landing"
     events = [_event(f"e-{i}") for i in range(1, 20)]

@@ -26,7 +26,7 @@ def _raw_counts(conn) -> tuple[int, int, int, int]:
 
 
 def _mart_counts(conn) -> dict[str, int]:
-    from webstat.assets import MARTS
+    from webstat.tasks.assets import MARTS
 
     return {t: conn.execute(f"select count(*) from marts.{t}").fetchone()[0] for t in MARTS}
 

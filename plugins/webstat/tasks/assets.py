@@ -1,5 +1,6 @@
 """The marts as Airflow assets: the daily DAG's transform task lists them as outlets,
-so a BI refresh DAG can be scheduled on them (``schedule=[MART_ASSETS[0]]``)."""
+so a BI refresh DAG can be scheduled on them (``schedule=mart_assets()``, or on one:
+``schedule=[mart_assets()[0]]``, ``fct_event_sessions``)."""
 
 from __future__ import annotations
 

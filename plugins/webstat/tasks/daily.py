@@ -130,11 +130,11 @@ def transform(
 ) -> dict:
     """``dbt build`` the project for the interval (the models recompute what new data touched).
 
-    Builds are serialised (see :func:`webstat.transform.run_dbt`), and the run's clock
+    Builds are serialised (see :func:`webstat.warehouse.transform.run_dbt`), and the run's clock
     never goes back: it is ``greatest(data_interval_end, the newest clock a build used)``.
     """
-    from webstat.transform import dbt_vars, run_dbt
     from webstat.warehouse import connect, prepare
+    from webstat.warehouse.transform import dbt_vars, run_dbt
 
     settings = settings or load_settings()
     url = prepare(settings)

@@ -17,7 +17,7 @@ from webstat.settings import Settings
 from webstat.warehouse import dbt_env
 
 DBT_PROJECT_DIR = Path(
-    os.environ.get("WEBSTAT_DBT_PROJECT_DIR", Path(__file__).resolve().parents[2] / "dbt_project")
+    os.environ.get("WEBSTAT_DBT_PROJECT_DIR", Path(__file__).resolve().parents[3] / "dbt_project")
 )
 
 
