@@ -43,6 +43,7 @@ from webstat.ingest.landing import (
     list_partition,
 )
 from webstat.ingest.validate import Rejected, check_line
+from webstat.warehouse.locks import advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -315,8 +316,7 @@ def load_file(
     recorded in the ledger as ``failed`` with the error, so a later run retries it.
     """
     try:
-        with conn.transaction():
-            conn.execute("select pg_advisory_xact_lock(hashtextextended(%s, 0))", (landed.uri,))
+        with conn.transaction(), advisory_lock(conn, landed.uri, transaction=True):
             row = conn.execute(
                 "select status from raw.loaded_files where uri = %s", (landed.uri,)
             ).fetchone()

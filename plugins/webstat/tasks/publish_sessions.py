@@ -29,6 +29,7 @@ import psycopg
 from webstat.errors import WebstatError
 from webstat.reports import ledger
 from webstat.settings import Settings, load_settings
+from webstat.warehouse.locks import advisory_lock
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +184,7 @@ def _render_one(
 
     # one writer per session's folder: a concurrent run waits, then finds the
     # report current and skips it, so no manifest ever describes other files
-    conn.execute("select pg_advisory_lock(hashtextextended(%s, 1))", (sid,))
-    try:
+    with advisory_lock(conn, sid, seed=1):
         stale = _stale(conn, [sid])
         if sid not in stale:
             return True, None
@@ -212,8 +212,5 @@ def _render_one(
                 exc_info=exc,
             )
             return False, None
-    finally:
-        if not (conn.broken or conn.closed):
-            conn.execute("select pg_advisory_unlock(hashtextextended(%s, 1))", (sid,))
     log.info("published %s", result.uri)
     return True, result.uri

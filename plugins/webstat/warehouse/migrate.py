@@ -12,7 +12,7 @@ from importlib import resources
 
 import psycopg
 
-_LOCK_KEY = 0x77656273  # "webs": one advisory lock id for migrations
+from webstat.warehouse.locks import MIGRATIONS, advisory_lock
 
 
 def available() -> list[tuple[int, str, str]]:
@@ -29,8 +29,7 @@ def available() -> list[tuple[int, str, str]]:
 def migrate(conn: psycopg.Connection) -> list[str]:
     """Apply the migrations not applied yet; return their names."""
     applied_now = []
-    with conn.transaction():
-        conn.execute("select pg_advisory_xact_lock(%s)", (_LOCK_KEY,))
+    with conn.transaction(), advisory_lock(conn, MIGRATIONS, transaction=True):
         conn.execute("create schema if not exists raw")
         conn.execute(
             """

@@ -15,13 +15,11 @@ from pathlib import Path
 from webstat.errors import WebstatError
 from webstat.settings import Settings
 from webstat.warehouse import dbt_env
+from webstat.warehouse.locks import DBT_BUILD, advisory_lock
 
 DBT_PROJECT_DIR = Path(
     os.environ.get("WEBSTAT_DBT_PROJECT_DIR", Path(__file__).resolve().parents[3] / "dbt_project")
 )
-
-
-_DBT_LOCK = 0x77656274  # advisory lock id ("webt")
 
 
 def dbt_vars(settings: Settings) -> dict[str, str | bool]:
@@ -66,12 +64,8 @@ def run_dbt(
     # collide ("relation already exists") or rebuild sessions from a half-written state.
     from webstat.warehouse import connect
 
-    with connect(url=url) as lock_conn:
-        lock_conn.execute("select pg_advisory_lock(%s)", (_DBT_LOCK,))
-        try:
-            result = dbtRunner().invoke(full)
-        finally:
-            lock_conn.execute("select pg_advisory_unlock(%s)", (_DBT_LOCK,))
+    with connect(url=url) as lock_conn, advisory_lock(lock_conn, DBT_BUILD):
+        result = dbtRunner().invoke(full)
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:
