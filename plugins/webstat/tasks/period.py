@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
-from webstat.errors import BadDataError
+from webstat.dates import parse_period
 from webstat.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from webstat.reports import ReportResult
 
 TASK_TIMEOUT = timedelta(hours=2)
 """``execution_timeout`` of the period DAG's task, per try: a year of sessions renders in
 minutes; it is the backstop for a warehouse or S3 that stops answering."""
-
-
-def parse_period(start: str | date, end: str | date) -> tuple[date, date]:
-    """``start``/``end`` as dates; one clear error when they are not, or end < start."""
-    try:
-        first = start if isinstance(start, date) else date.fromisoformat(str(start))
-        last = end if isinstance(end, date) else date.fromisoformat(str(end))
-    except ValueError:
-        raise BadDataError(f"start={start!r} / end={end!r}: dates must be YYYY-MM-DD") from None
-    if last < first:
-        raise BadDataError(f"end {last} is before start {first}")
-    return first, last
 
 
 def period_report(
@@ -31,8 +23,11 @@ def period_report(
     *,
     run_id: str | None = None,
     settings: Settings | None = None,
-) -> dict:
-    """Render and publish the period report; return what was written."""
+) -> dict[str, Any]:
+    """Render and publish the period report; return what was written (:func:`published`).
+
+    Params that are not dates, or a period that ends before it starts, raise
+    :class:`~webstat.errors.BadDataError` before the warehouse is touched."""
     from webstat import reports
     from webstat.warehouse import connect
 
@@ -42,4 +37,15 @@ def period_report(
         result = reports.render_period_report(
             conn, first, last, (webinar or "").strip() or None, settings, run_id=run_id
         )
-    return result.as_dict() if hasattr(result, "as_dict") else {"result": str(result)}
+    return published(result)
+
+
+def published(result: ReportResult) -> dict[str, Any]:
+    """The task's return value (its XCom): the report's folder, each file's URI (manifest
+    included) and the row counts, as JSON-serialisable values."""
+    return {
+        "kind": result.kind,
+        "uri": result.uri,
+        "files": dict(result.files),
+        "row_counts": dict(result.row_counts),
+    }
