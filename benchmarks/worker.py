@@ -90,12 +90,13 @@ def task_xlsx(uri: str, sid: str, out: str) -> dict[str, Any]:
     import psycopg
 
     from webstat.reports import data
-    from webstat.reports.xlsx import render_session_xlsx
+    from webstat.reports.workbook import render_session_xlsx
 
     idle = vm_hwm_mb()
     started = time.perf_counter()
     with psycopg.connect(uri) as conn, data.snapshot(conn):
-        counts = render_session_xlsx(conn, data.fetch_event_session(conn, sid), out)
+        report = data.read_session(conn, data.fetch_event_session(conn, sid), first_rows=0)
+        counts = render_session_xlsx(report, out)
     return {"seconds": time.perf_counter() - started, "counts": counts, "idle_rss_mb": idle,
             "bytes": Path(out).stat().st_size}
 
@@ -105,12 +106,14 @@ def task_pdf(uri: str, sid: str, out: str) -> dict[str, Any]:
     import psycopg
 
     from webstat.reports import data
-    from webstat.reports.pdf import render_session_pdf
+    from webstat.reports.pdf import DEFAULT_MAX_ROWS, render_session_pdf
 
     idle = vm_hwm_mb()
     started = time.perf_counter()
     with psycopg.connect(uri) as conn, data.snapshot(conn):
-        shown = render_session_pdf(conn, data.fetch_event_session(conn, sid), out)
+        session = data.fetch_event_session(conn, sid)
+        report = data.read_session(conn, session, first_rows=DEFAULT_MAX_ROWS)
+        shown = render_session_pdf(report, out)
     return {"seconds": time.perf_counter() - started, "shown": shown, "idle_rss_mb": idle,
             "bytes": Path(out).stat().st_size}
 

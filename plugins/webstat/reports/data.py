@@ -1,5 +1,9 @@
 """Reading the marts a report shows (schema ``marts``; see ``docs/marts.md``).
 
+The only module of the reports that reads the warehouse: :func:`read_session` and
+:func:`read_period` return a :class:`SessionReport` / :class:`PeriodReport` that
+the workbook and the PDF render without a connection (tests hand them rows).
+
 Every function takes an open psycopg 3 connection and runs parameterised SQL
 only. Participants and connections are streamed through server-side (named)
 cursors, so a session of 100k participants never sits in memory at once; the
@@ -21,13 +25,19 @@ from __future__ import annotations
 import itertools
 import queue
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from webstat.reports.columns import CONNECTION_COLUMNS, PARTICIPANT_COLUMNS
+from webstat.errors import WebstatError
+from webstat.reports.columns import (
+    CONNECTION_SHEET,
+    PARTICIPANT_SHEET,
+    PDF_PARTICIPANTS,
+    PDF_PERIOD_PARTICIPANTS,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -71,7 +81,8 @@ SESSION_FIELDS = (
 )
 """The columns of ``marts.fct_event_sessions`` a report reads."""
 
-# Fields the participants query computes beside the mart's own columns.
+# Fields the participants query computes beside the mart's own columns. (full_name and
+# visitor_type are to become columns of marts.fct_participants, then read from there.)
 _PARTICIPANT_DERIVED = {
     "full_name": "coalesce(nullif(concat_ws(' ', p.first_name, p.last_name), ''), p.chat_name)",
     "visitor_type": (
@@ -91,6 +102,12 @@ _CONNECTION_DERIVED = {
     "session_ended_at": "s.ended_at",
 }
 
+DERIVED: dict[str, frozenset[str]] = {
+    "fct_participants": frozenset(_PARTICIPANT_DERIVED),
+    "fct_connections": frozenset(_CONNECTION_DERIVED),
+}
+"""Fields a report shows beside a mart's own columns, computed by this module's queries."""
+
 
 def _select_list(
     columns: Sequence[Any], derived: dict[str, str], alias: str, helpers: Sequence[str]
@@ -108,7 +125,12 @@ def _select_list(
 
 _PARTICIPANTS_SQL = (
     "select "
-    + _select_list(PARTICIPANT_COLUMNS, _PARTICIPANT_DERIVED, "p", _PARTICIPANT_HELPERS)
+    + _select_list(
+        (*PDF_PARTICIPANTS[:1], *PARTICIPANT_SHEET, *PDF_PERIOD_PARTICIPANTS),
+        _PARTICIPANT_DERIVED,
+        "p",
+        _PARTICIPANT_HELPERS,
+    )
     + " from marts.fct_participants p"
     " join marts.fct_event_sessions s on s.event_session_id = p.event_session_id"
     " where p.event_session_id = any(%(ids)s)"
@@ -118,7 +140,7 @@ _PARTICIPANTS_SQL = (
 
 _CONNECTIONS_SQL = (
     "select "
-    + _select_list(CONNECTION_COLUMNS, _CONNECTION_DERIVED, "c", ("event_session_id",))
+    + _select_list(CONNECTION_SHEET, _CONNECTION_DERIVED, "c", ("event_session_id",))
     + ", coalesce(p.is_guest, p.email is null) as is_guest"
     " from marts.fct_connections c"
     " join marts.fct_event_sessions s on s.event_session_id = c.event_session_id"
@@ -310,6 +332,64 @@ def fetch_attendance(conn: psycopg.Connection, event_session_id: str) -> list[Ro
     )
 
 
+def too_many_minutes(event_session_id: str, limit: int) -> WebstatError:
+    """The error of a session with more than ``limit`` attendance minutes."""
+    return WebstatError(
+        f"event session {event_session_id!r} has more than {limit:,} attendance"
+        " minutes, more than a workbook's chart can hold (is its clock broken?)"
+    )
+
+
+@dataclass
+class SessionReport:
+    """What one event session's report shows, read by :func:`read_session`.
+
+    ``participants`` and ``connections`` are iterables read once (from the
+    warehouse: streamed while the snapshot is open); the rest are small lists.
+    """
+
+    session: Row
+    """The session's row of ``marts.fct_event_sessions`` (:data:`SESSION_FIELDS`)."""
+    participants: Iterable[Row]
+    """Every participant, in report order (the workbook's)."""
+    connections: Iterable[Row]
+    first_participants: list[Row]
+    """The first participants in the same order (the PDF's table)."""
+    participants_count: int
+    attendance: list[Row]
+    sources: list[Row]
+    devices: list[Row]
+
+
+def read_session(
+    conn: psycopg.Connection,
+    session: Row,
+    *,
+    first_rows: int,
+    max_attendance_minutes: int | None = None,
+) -> SessionReport:
+    """The session's report data; call it and render inside one :func:`snapshot`.
+
+    ``first_rows`` participants are read for the PDF. A session with more than
+    ``max_attendance_minutes`` minutes fails here, before anything is rendered.
+    """
+    sid = session["event_session_id"]
+    if max_attendance_minutes is not None:
+        minutes = count_attendance_minutes(conn, sid, max_attendance_minutes + 1)
+        if minutes > max_attendance_minutes:
+            raise too_many_minutes(sid, max_attendance_minutes)
+    return SessionReport(
+        session=session,
+        participants=iter_participants(conn, [sid]),
+        connections=iter_connections(conn, [sid]),
+        first_participants=list(iter_participants(conn, [sid], limit=first_rows)),
+        participants_count=count_participants(conn, [sid]),
+        attendance=fetch_attendance(conn, sid),
+        sources=fetch_traffic_sources(conn, sid),
+        devices=fetch_devices(conn, sid),
+    )
+
+
 # --- a period -----------------------------------------------------------------------------
 
 
@@ -392,12 +472,19 @@ _SUMMED = (
 )
 
 
+def period_totals(sessions: Sequence[Row], people: Row) -> Row:
+    """A period's totals: sums over its sessions, with ``people`` (unique people, mean
+    presence) merged in."""
+    totals: Row = {"sessions_count": len(sessions)}
+    for key in _SUMMED:
+        totals[key] = sum(int(s[key] or 0) for s in sessions)
+    totals["total_duration_seconds"] = totals.pop("duration_seconds")
+    totals.update(people)
+    return totals
+
+
 def fetch_period_totals(conn: psycopg.Connection, period: Period) -> Row:
     """The period's totals: sums over its sessions, unique people, mean presence."""
-    totals: Row = {"sessions_count": len(period.sessions)}
-    for key in _SUMMED:
-        totals[key] = sum(int(s[key] or 0) for s in period.sessions)
-    totals["total_duration_seconds"] = totals.pop("duration_seconds")
     people = _fetch_all(
         conn,
         "select count(distinct person_key) as unique_people_count,"
@@ -407,5 +494,32 @@ def fetch_period_totals(conn: psycopg.Connection, period: Period) -> Row:
         " and connections_count > 0",
         {"ids": period.session_ids},
     )[0]
-    totals.update(people)
-    return totals
+    return period_totals(period.sessions, people)
+
+
+@dataclass
+class PeriodReport:
+    """What a period's report shows, read by :func:`read_period` (rows as in
+    :class:`SessionReport`, of every session of the period)."""
+
+    period: Period
+    participants: Iterable[Row]
+    first_participants: list[Row]
+    participants_count: int
+    totals: Row
+    sources: list[Row]
+    devices: list[Row]
+
+
+def read_period(conn: psycopg.Connection, period: Period, *, first_rows: int) -> PeriodReport:
+    """The period's report data; call it and render inside one :func:`snapshot`."""
+    ids = period.session_ids
+    return PeriodReport(
+        period=period,
+        participants=iter_participants(conn, ids),
+        first_participants=list(iter_participants(conn, ids, limit=first_rows)),
+        participants_count=count_participants(conn, ids),
+        totals=fetch_period_totals(conn, period),
+        sources=fetch_period_sources(conn, ids),
+        devices=fetch_period_devices(conn, ids),
+    )

@@ -1,11 +1,13 @@
 """PDF reports of an event session and of a period: Jinja2 HTML -> WeasyPrint.
 
-Templates live in ``templates/`` (autoescape on: every value from the data is
-escaped); charts are SVG drawn by :mod:`webstat.reports.charts`. WeasyPrint
-gets a URL fetcher that serves only this package's ``assets/`` (as
-``webstat-asset:NAME``) and inline ``data:`` URIs, and refuses everything else
-(``file://``, ``http(s)://``, …) — so nothing in the data can make the renderer
-read a local file or reach the network.
+The renderers take a :class:`~webstat.reports.data.SessionReport` /
+:class:`~webstat.reports.data.PeriodReport`, never a connection. Templates live
+in ``templates/`` (autoescape on: every value from the data is escaped); charts
+are SVG drawn by :mod:`webstat.reports.charts`. WeasyPrint gets a URL fetcher
+that serves only this package's ``assets/`` (as ``webstat-asset:NAME``) and
+inline ``data:`` URIs, and refuses everything else (``file://``, ``http(s)://``,
+…) — so nothing in the data can make the renderer read a local file or reach
+the network.
 """
 
 from __future__ import annotations
@@ -17,18 +19,19 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from webstat.reports import charts, data
+from webstat.reports import charts
 from webstat.reports.columns import (
-    DEVICE_COLUMNS,
-    EVENT_FIELDS,
-    PERIOD_SESSION_COLUMNS,
-    PERIOD_TOTAL_FIELDS,
-    SOURCE_COLUMNS,
+    CATALOGUE,
+    DEVICE_SHEET,
+    KINDS,
+    PERIOD_SESSION_SHEET,
+    SOURCE_SHEET,
     Column,
     pdf_columns,
 )
+from webstat.reports.data import PeriodReport, Row, SessionReport
 from webstat.reports.values import (
     PDF_TITLE_MAX_CHARS,
     Context,
@@ -45,63 +48,12 @@ from webstat.reports.values import (
     timezone_note,
 )
 
-if TYPE_CHECKING:
-    import psycopg
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 ASSETS_DIR = PACKAGE_DIR / "assets"
 ASSET_SCHEME = "webstat-asset:"
 DEFAULT_MAX_ROWS = 1000
 """Participants shown in a PDF by default; the workbook always has them all."""
-
-_NUMERIC = frozenset({"int", "pct", "number", "duration"})
-
-# Texts of the PDF that are not column headers (those come from columns.py).
-TEXTS: dict[str, tuple[str, str]] = {
-    "session_kicker": ("Отчёт о вебинаре", "Webinar report"),
-    "period_kicker": ("Статистика вебинаров", "Webinar statistics"),
-    "attendance": ("Участники онлайн по минутам", "Participants online, per minute"),
-    "sources": ("Источники трафика", "Traffic sources"),
-    "devices": ("Устройства", "Devices"),
-    "participants": ("Участники", "Participants"),
-    "sessions": ("Мероприятия", "Event sessions"),
-    "per_day": ("Участники по дням", "Participants per day"),
-    "no_data": ("Нет данных", "No data"),
-    "other": ("другие", "other"),
-    "of_registered": ("зарегистрировано: {n}", "registered: {n}"),
-    "attendees_all": ("зрителей всего: {n}", "attendees in all: {n}"),
-    "new_ret_guest": ("Новые / повторные / гости", "New / returning / guests"),
-    "msgs_qs": ("Сообщения / вопросы", "Messages / questions"),
-    "fires_sub": ("«огоньков»: {n}", "fires: {n}"),
-    "host_sub": ("в эфире {d}", "on air {d}"),
-    "left_early_sub": ("от участников: {p}", "of participants: {p}"),
-    "avg_sub": ("среднее по участникам", "mean over participants"),
-    "peak_sub": ("одновременно", "at the same time"),
-    "duration_sub": ("{a} – {b}", "{a} – {b}"),
-    "unique_sub": ("по e-mail и гостям", "by e-mail and guests"),
-    "reg_inv": ("Зарегистрировано / приглашено", "Registered / invited"),
-    "peak_max_sub": ("наибольший за период", "the highest of the period"),
-    "capped": (
-        "Показаны первые {shown} из {total} строк. Полный список — в файле report.xlsx.",
-        "The first {shown} of {total} rows are shown. The full list is in report.xlsx.",
-    ),
-    "all_rows": ("Строк: {total}.", "Rows: {total}."),
-    "page": ("стр.", "page"),
-    "page_of": ("из", "of"),
-    "generated": ("Сформировано webstat", "Made by webstat"),
-    "filter": ("Фильтр по названию", "Name filter"),
-    "sessions_count": ("мероприятий: {n}", "event sessions: {n}"),
-    "inferred": (
-        "Окончание не зафиксировано платформой: принято время последнего события.",
-        "The platform recorded no end: the newest event is taken as the end.",
-    ),
-}
-
-
-def _t(ctx: Context, key: str, **kw: Any) -> str:
-    ru, en = TEXTS[key]
-    return (ru if ctx.locale == "ru" else en).format(**kw)
 
 
 # --- the URL fetcher ------------------------------------------------------------------------
@@ -218,13 +170,6 @@ def _kpi(label: str, value: str, sub: str = "") -> dict[str, str]:
     return {"label": label, "value": value, "sub": sub}
 
 
-def _field(key: str, fields: Sequence[Column] = EVENT_FIELDS) -> Column:
-    for col in fields:
-        if col.key == key:
-            return col
-    raise KeyError(key)
-
-
 def _table(
     columns: Sequence[Column], rows: Iterable[dict], ctx: Context, compact: bool = True
 ) -> dict[str, Any]:
@@ -236,7 +181,7 @@ def _table(
     weights = [c.pdf_width or c.width for c in columns]
     total = sum(weights)
     return {
-        "headers": [c.short(ctx.locale) for c in columns],
+        "headers": [c.short_header(ctx.locale) for c in columns],
         "classes": [_css_class(c) for c in columns],
         # fixed layout: widths from the workbook's, so WeasyPrint need not measure every cell
         "widths": [f"{97 * w / total:.2f}%" for w in weights],
@@ -245,15 +190,7 @@ def _table(
 
 
 def _css_class(col: Column) -> str:
-    if col.kind in _NUMERIC:
-        return "num"
-    if col.kind in ("datetime", "date"):
-        return "time"
-    if col.kind in ("enum", "bool"):
-        return "tag"
-    if col.key in ("email", "full_name", "webinar_name"):
-        return "wide"
-    return ""
+    return KINDS[col.kind].css or ("wide" if col.wide else "")
 
 
 def _share_items(rows: Sequence[dict], col: Column, ctx: Context) -> list[tuple[str, int, str]]:
@@ -270,20 +207,14 @@ def _share_items(rows: Sequence[dict], col: Column, ctx: Context) -> list[tuple[
 
 
 def _share_charts(sources: list[dict], devices: list[dict], ctx: Context) -> dict[str, Any]:
-    no_data = _t(ctx, "no_data")
-    device_items = _share_items(devices, DEVICE_COLUMNS[0], ctx)
+    no_data = ctx.text("no_data")
+    source_items = _share_items(sources, SOURCE_SHEET[0], ctx)
+    device_items = _share_items(devices, DEVICE_SHEET[0], ctx)
     total = sum(v for _, v, _ in device_items)
+    center = format_int(total, ctx) if total else ""
     return {
-        "sources_svg": _svg(
-            charts.bar_chart(
-                _share_items(sources, SOURCE_COLUMNS[0], ctx), empty=no_data, other=_t(ctx, "other")
-            )
-        ),
-        "devices_svg": _svg(
-            charts.donut_chart(
-                device_items, empty=no_data, center=format_int(total, ctx) if total else ""
-            )
-        ),
+        "sources_svg": _svg(charts.bar_chart(source_items, empty=no_data, other=ctx.text("other"))),
+        "devices_svg": _svg(charts.donut_chart(device_items, empty=no_data, center=center)),
     }
 
 
@@ -291,102 +222,188 @@ def _pct_text(value: Any, ctx: Context) -> str:
     return "—" if value is None else format_pct(float(value), ctx)
 
 
-def _common(ctx: Context) -> dict[str, Any]:
-    return {
-        "lang": ctx.locale,
-        "page_label": _t(ctx, "page"),
-        "page_of": _t(ctx, "page_of"),
-        "generated": _t(ctx, "generated"),
-        "logo_url": ASSET_SCHEME + "logo.svg",
-    }
+def _duration_text(seconds: Any) -> str:
+    return "—" if seconds is None else format_duration(timedelta(seconds=int(seconds)))
+
+
+def _clock(value: datetime, ctx: Context) -> str:
+    return f"{local_naive(value, ctx.tz):%H:%M}"
 
 
 def _note(shown: int, total: int, ctx: Context) -> str:
     if total > shown:
-        return _t(ctx, "capped", shown=format_int(shown, ctx), total=format_int(total, ctx))
-    return _t(ctx, "all_rows", total=format_int(total, ctx))
+        return ctx.text("capped", shown=format_int(shown, ctx), total=format_int(total, ctx))
+    return ctx.text("all_rows", total=format_int(total, ctx))
+
+
+def _document(
+    ctx: Context,
+    *,
+    title: str,
+    kicker: str,
+    meta: list[str],
+    notice: str,
+    kpis: list[dict[str, str]],
+    chart: tuple[str, str],
+    sources: list[Row],
+    devices: list[Row],
+    table: dict[str, Any],
+    participants_count: int,
+) -> dict[str, Any]:
+    """What both templates show: title block, KPI tiles, the three charts (``chart``:
+    the first one's title and SVG) and the participants table with its note."""
+    shown = len(table["rows"])
+    return {
+        "lang": ctx.locale,
+        "page_label": ctx.text("page"),
+        "page_of": ctx.text("page_of"),
+        "generated": ctx.text("generated"),
+        "logo_url": ASSET_SCHEME + "logo.svg",
+        "title": clip(title, PDF_TITLE_MAX_CHARS),
+        "kicker": ctx.text(kicker),
+        "meta": meta,
+        "notice": notice,
+        "kpis": kpis,
+        "attendance_title": chart[0],
+        "attendance_svg": _svg(chart[1]),
+        "sources_title": ctx.text("sources"),
+        "devices_title": ctx.text("devices"),
+        **_share_charts(sources, devices, ctx),
+        "table_title": ctx.text("participants"),
+        "table": table,
+        "table_note": _note(shown, participants_count, ctx),
+        "rows_shown": shown,
+        "rows_total": participants_count,
+        "rows_total_text": format_int(participants_count, ctx),
+    }
+
+
+# --- KPI tiles --------------------------------------------------------------------------------
+
+
+def _label(key: str, ctx: Context) -> str:
+    return CATALOGUE[key].header(ctx.locale)
+
+
+def _n(row: Row, key: str) -> int:
+    return int(row.get(key) or 0)
+
+
+def _participants_kpi(row: Row, ctx: Context) -> dict[str, str]:
+    registered = format_int(_n(row, "registered_count"), ctx)
+    return _kpi(
+        _label("participants_count", ctx),
+        format_int(_n(row, "participants_count"), ctx),
+        ctx.text("of_registered", n=registered),
+    )
+
+
+def _presence_kpi(row: Row, ctx: Context) -> dict[str, str]:
+    return _kpi(
+        _label("avg_presence_pct", ctx),
+        _pct_text(row.get("avg_presence_pct"), ctx),
+        ctx.text("avg_sub"),
+    )
+
+
+def _visitors_kpi(row: Row, ctx: Context, sub: str) -> dict[str, str]:
+    keys = ("new_participants_count", "returning_participants_count", "guest_participants_count")
+    value = " / ".join(format_int(_n(row, k), ctx) for k in keys)
+    return _kpi(ctx.text("new_ret_guest"), value, sub)
+
+
+def _messages_kpi(row: Row, ctx: Context) -> dict[str, str]:
+    messages, questions = _n(row, "messages_count"), _n(row, "questions_count")
+    value = f"{format_int(messages, ctx)} / {format_int(questions, ctx)}"
+    return _kpi(
+        ctx.text("msgs_qs"), value, ctx.text("fires_sub", n=format_int(_n(row, "fires_count"), ctx))
+    )
+
+
+def _session_kpis(session: Row, ctx: Context) -> list[dict[str, str]]:
+    started, ended = session["started_at"], session["ended_at"]
+    participants = _n(session, "participants_count")
+    left_early = _n(session, "left_early_count")
+    return [
+        _participants_kpi(session, ctx),
+        _kpi(
+            _label("peak_concurrent_participants", ctx),
+            format_int(_n(session, "peak_concurrent_participants"), ctx),
+            ctx.text("peak_sub"),
+        ),
+        _presence_kpi(session, ctx),
+        _kpi(
+            _label("duration_seconds", ctx),
+            _duration_text(session.get("duration_seconds")),
+            ctx.text("duration_sub", a=_clock(started, ctx), b=_clock(ended, ctx))
+            if started and ended
+            else "",
+        ),
+        _visitors_kpi(
+            session,
+            ctx,
+            ctx.text("attendees_all", n=format_int(_n(session, "attendees_count"), ctx)),
+        ),
+        _messages_kpi(session, ctx),
+        _kpi(
+            _label("host_active_pct", ctx),
+            _pct_text(session.get("host_active_pct"), ctx),
+            ctx.text("host_sub", d=_duration_text(session.get("host_active_seconds"))),
+        ),
+        _kpi(
+            _label("left_early_count", ctx),
+            format_int(left_early, ctx),
+            ctx.text("left_early_sub", p=format_pct(100 * left_early / participants, ctx))
+            if participants
+            else "",
+        ),
+    ]
+
+
+def _period_kpis(totals: Row, sessions: list[Row], ctx: Context) -> list[dict[str, str]]:
+    registered, invited = _n(totals, "registered_count"), _n(totals, "invited_count")
+    peak = max(int(s["peak_concurrent_participants"] or 0) for s in sessions)
+    return [
+        _kpi(
+            _label("sessions_count", ctx),
+            format_int(_n(totals, "sessions_count"), ctx),
+            _duration_text(totals.get("total_duration_seconds")),
+        ),
+        _participants_kpi(totals, ctx),
+        _kpi(
+            _label("unique_people_count", ctx),
+            format_int(_n(totals, "unique_people_count"), ctx),
+            ctx.text("unique_sub"),
+        ),
+        _presence_kpi(totals, ctx),
+        _visitors_kpi(totals, ctx, ""),
+        _messages_kpi(totals, ctx),
+        _kpi(ctx.text("reg_inv"), f"{format_int(registered, ctx)} / {format_int(invited, ctx)}"),
+        _kpi(
+            _label("peak_concurrent_participants", ctx),
+            format_int(peak, ctx),
+            ctx.text("peak_max_sub"),
+        ),
+    ]
 
 
 # --- the event session's PDF ----------------------------------------------------------------
 
 
 def session_context(
-    conn: psycopg.Connection, session: dict, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
+    report: SessionReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
 ) -> dict[str, Any]:
-    """Everything the session template shows (queries the marts for the parts it needs)."""
+    """Everything the session template shows."""
+    session = report.session
     sid = session["event_session_id"]
     tz = ctx.tz
     started, ended = session["started_at"], session["ended_at"]
-    participants_total = data.count_participants(conn, [sid])
     columns = pdf_columns(
         paid=bool(session["is_paid"]), engagement=bool(session["engagement_module"])
     )
-    table = _table(columns, data.iter_participants(conn, [sid], limit=max_rows), ctx)
-    attendance = data.fetch_attendance(conn, sid)
     points = [
-        (local_naive(r["minute_at"], tz), int(r["participants_online"] or 0)) for r in attendance
-    ]
-
-    def n(key: str) -> int:
-        return int(session.get(key) or 0)
-
-    def label(key: str) -> str:
-        return _field(key).header(ctx.locale)
-
-    participants = n("participants_count")
-    host_d = _duration_text(session.get("host_active_seconds"))
-    kpis = [
-        _kpi(
-            label("participants_count"),
-            format_int(participants, ctx),
-            _t(ctx, "of_registered", n=format_int(n("registered_count"), ctx)),
-        ),
-        _kpi(
-            label("peak_concurrent_participants"),
-            format_int(n("peak_concurrent_participants"), ctx),
-            _t(ctx, "peak_sub"),
-        ),
-        _kpi(
-            label("avg_presence_pct"),
-            _pct_text(session.get("avg_presence_pct"), ctx),
-            _t(ctx, "avg_sub"),
-        ),
-        _kpi(
-            label("duration_seconds"),
-            _duration_text(session.get("duration_seconds")),
-            _t(ctx, "duration_sub", a=_clock(started, ctx), b=_clock(ended, ctx))
-            if started and ended
-            else "",
-        ),
-        _kpi(
-            _t(ctx, "new_ret_guest"),
-            " / ".join(
-                format_int(n(k), ctx)
-                for k in (
-                    "new_participants_count",
-                    "returning_participants_count",
-                    "guest_participants_count",
-                )
-            ),
-            _t(ctx, "attendees_all", n=format_int(n("attendees_count"), ctx)),
-        ),
-        _kpi(
-            _t(ctx, "msgs_qs"),
-            f"{format_int(n('messages_count'), ctx)} / {format_int(n('questions_count'), ctx)}",
-            _t(ctx, "fires_sub", n=format_int(n("fires_count"), ctx)),
-        ),
-        _kpi(
-            label("host_active_pct"),
-            _pct_text(session.get("host_active_pct"), ctx),
-            _t(ctx, "host_sub", d=host_d),
-        ),
-        _kpi(
-            label("left_early_count"),
-            format_int(n("left_early_count"), ctx),
-            _t(ctx, "left_early_sub", p=format_pct(100 * n("left_early_count") / participants, ctx))
-            if participants
-            else "",
-        ),
+        (local_naive(r["minute_at"], tz), int(r["participants_online"] or 0))
+        for r in report.attendance
     ]
     meta = [format_date(session["report_date"], ctx)]
     if started and ended:
@@ -396,38 +413,26 @@ def session_context(
         else:
             meta.append(f"{format_datetime(a, ctx)} – {format_datetime(b, ctx)}")
     meta.append(timezone_note(ctx, started))
-    return {
-        **_common(ctx),
-        "title": clip(session["webinar_name"] or sid, PDF_TITLE_MAX_CHARS),
-        "kicker": _t(ctx, "session_kicker"),
-        "meta": meta,
-        "notice": _t(ctx, "inferred") if session.get("end_inferred") else "",
-        "kpis": kpis,
-        "attendance_title": _t(ctx, "attendance"),
-        "attendance_svg": _svg(charts.line_chart(points, height=190, empty=_t(ctx, "no_data"))),
-        "sources_title": _t(ctx, "sources"),
-        "devices_title": _t(ctx, "devices"),
-        **_share_charts(data.fetch_traffic_sources(conn, sid), data.fetch_devices(conn, sid), ctx),
-        "table_title": _t(ctx, "participants"),
-        "table": table,
-        "table_note": _note(len(table["rows"]), participants_total, ctx),
-        "rows_shown": len(table["rows"]),
-        "rows_total": participants_total,
-        "rows_total_text": format_int(participants_total, ctx),
-    }
-
-
-def _clock(value: datetime, ctx: Context) -> str:
-    return f"{local_naive(value, ctx.tz):%H:%M}"
-
-
-def _duration_text(seconds: Any) -> str:
-    return "—" if seconds is None else format_duration(timedelta(seconds=int(seconds)))
+    return _document(
+        ctx,
+        title=session["webinar_name"] or sid,
+        kicker="session_kicker",
+        meta=meta,
+        notice=ctx.text("inferred") if session.get("end_inferred") else "",
+        kpis=_session_kpis(session, ctx),
+        chart=(
+            ctx.text("attendance"),
+            charts.line_chart(points, height=190, empty=ctx.text("no_data")),
+        ),
+        sources=report.sources,
+        devices=report.devices,
+        table=_table(columns, report.first_participants[:max_rows], ctx),
+        participants_count=report.participants_count,
+    )
 
 
 def render_session_pdf(
-    conn: psycopg.Connection,
-    session: dict,
+    report: SessionReport,
     path: str | os.PathLike,
     *,
     locale: str = "ru",
@@ -440,8 +445,7 @@ def render_session_pdf(
     participants table (landscape A4, repeated header, page numbers), capped at
     ``max_rows`` with a note pointing to the workbook.
     """
-    ctx = Context(locale, timezone)
-    context = session_context(conn, session, ctx, max_rows)
+    context = session_context(report, Context(locale, timezone), max_rows)
     write_pdf(render_html("session.html", **context), path)
     return {"pdf_participants": context["rows_shown"], "participants": context["rows_total"]}
 
@@ -450,124 +454,50 @@ def render_session_pdf(
 
 
 def period_context(
-    conn: psycopg.Connection, period: data.Period, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
+    report: PeriodReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
 ) -> dict[str, Any]:
     """Everything the period template shows."""
-    ids = period.session_ids
-    totals = data.fetch_period_totals(conn, period)
-    participants_total = data.count_participants(conn, ids)
+    period = report.period
     columns = pdf_columns(paid=period.is_paid, engagement=period.engagement_module, period=True)
-    table = _table(columns, data.iter_participants(conn, ids, limit=max_rows), ctx)
-    sessions_table = _table(PERIOD_SESSION_COLUMNS[:-1], period.sessions[:max_rows], ctx)
+    sessions_table = _table(PERIOD_SESSION_SHEET[:-1], period.sessions[:max_rows], ctx)
 
     per_day: dict[Any, int] = {}
     for s in period.sessions:
-        per_day[s["report_date"]] = per_day.get(s["report_date"], 0) + int(
-            s["participants_count"] or 0
-        )
+        day = s["report_date"]
+        per_day[day] = per_day.get(day, 0) + int(s["participants_count"] or 0)
     day_fmt = "%d.%m" if ctx.locale == "ru" else "%m-%d"
     day_items = [(d.strftime(day_fmt), v) for d, v in sorted(per_day.items())]
 
-    def label(key: str) -> str:
-        return _field(key, PERIOD_TOTAL_FIELDS).header(ctx.locale)
-
-    def n(key: str) -> int:
-        return int(totals.get(key) or 0)
-
-    kpis = [
-        _kpi(
-            label("sessions_count"),
-            format_int(n("sessions_count"), ctx),
-            _duration_text(totals.get("total_duration_seconds")),
-        ),
-        _kpi(
-            _field("participants_count").header(ctx.locale),
-            format_int(n("participants_count"), ctx),
-            _t(ctx, "of_registered", n=format_int(n("registered_count"), ctx)),
-        ),
-        _kpi(
-            label("unique_people_count"),
-            format_int(n("unique_people_count"), ctx),
-            _t(ctx, "unique_sub"),
-        ),
-        _kpi(
-            label("avg_presence_pct"),
-            _pct_text(totals.get("avg_presence_pct"), ctx),
-            _t(ctx, "avg_sub"),
-        ),
-        _kpi(
-            _t(ctx, "new_ret_guest"),
-            " / ".join(
-                format_int(n(k), ctx)
-                for k in (
-                    "new_participants_count",
-                    "returning_participants_count",
-                    "guest_participants_count",
-                )
-            ),
-            "",
-        ),
-        _kpi(
-            _t(ctx, "msgs_qs"),
-            f"{format_int(n('messages_count'), ctx)} / {format_int(n('questions_count'), ctx)}",
-            _t(ctx, "fires_sub", n=format_int(n("fires_count"), ctx)),
-        ),
-        _kpi(
-            _t(ctx, "reg_inv"),
-            f"{format_int(n('registered_count'), ctx)} / {format_int(n('invited_count'), ctx)}",
-            "",
-        ),
-        _kpi(
-            _field("peak_concurrent_participants").header(ctx.locale),
-            format_int(
-                max(int(s["peak_concurrent_participants"] or 0) for s in period.sessions), ctx
-            ),
-            _t(ctx, "peak_max_sub"),
-        ),
-    ]
     first = period.sessions[0]["started_at"] if period.sessions else None
-    meta = [_t(ctx, "sessions_count", n=format_int(len(period.sessions), ctx))]
+    meta = [ctx.text("sessions_count", n=format_int(len(period.sessions), ctx))]
     if period.webinar:
-        webinar = clip(period.webinar, PDF_TITLE_MAX_CHARS)
-        meta.append(
-            f"{_t(ctx, 'filter')}: «{webinar}»"
-            if ctx.locale == "ru"
-            else f"{_t(ctx, 'filter')}: “{webinar}”"
-        )
+        meta.append(ctx.text("filter", webinar=clip(period.webinar, PDF_TITLE_MAX_CHARS)))
     meta.append(timezone_note(ctx, first))
     return {
-        **_common(ctx),
-        "title": clip(
-            period_title(period.start, period.end, period.webinar, ctx), PDF_TITLE_MAX_CHARS
+        **_document(
+            ctx,
+            title=period_title(period.start, period.end, period.webinar, ctx),
+            kicker="period_kicker",
+            meta=meta,
+            notice="",
+            kpis=_period_kpis(report.totals, period.sessions, ctx),
+            chart=(
+                ctx.text("per_day"),
+                charts.column_chart(day_items, height=190, empty=ctx.text("no_data")),
+            ),
+            sources=report.sources,
+            devices=report.devices,
+            table=_table(columns, report.first_participants[:max_rows], ctx),
+            participants_count=report.participants_count,
         ),
-        "kicker": _t(ctx, "period_kicker"),
-        "meta": meta,
-        "notice": "",
-        "kpis": kpis,
-        "attendance_title": _t(ctx, "per_day"),
-        "attendance_svg": _svg(
-            charts.column_chart(day_items, height=190, empty=_t(ctx, "no_data"))
-        ),
-        "sources_title": _t(ctx, "sources"),
-        "devices_title": _t(ctx, "devices"),
-        **_share_charts(
-            data.fetch_period_sources(conn, ids), data.fetch_period_devices(conn, ids), ctx
-        ),
-        "sessions_title": _t(ctx, "sessions"),
+        "sessions_title": ctx.text("sessions"),
         "sessions_table": sessions_table,
         "sessions_note": _note(len(sessions_table["rows"]), len(period.sessions), ctx),
-        "table_title": _t(ctx, "participants"),
-        "table": table,
-        "table_note": _note(len(table["rows"]), participants_total, ctx),
-        "rows_shown": len(table["rows"]),
-        "rows_total": participants_total,
-        "rows_total_text": format_int(participants_total, ctx),
     }
 
 
 def render_period_pdf(
-    conn: psycopg.Connection,
-    period: data.Period,
+    report: PeriodReport,
     path: str | os.PathLike,
     *,
     locale: str = "ru",
@@ -575,7 +505,6 @@ def render_period_pdf(
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> dict[str, int]:
     """Write the period's PDF to ``path``; return rows shown / in all."""
-    ctx = Context(locale, timezone)
-    context = period_context(conn, period, ctx, max_rows)
+    context = period_context(report, Context(locale, timezone), max_rows)
     write_pdf(render_html("period.html", **context), path)
     return {"pdf_participants": context["rows_shown"], "participants": context["rows_total"]}

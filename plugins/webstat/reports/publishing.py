@@ -22,6 +22,7 @@ never written through a symbolic link.
 from __future__ import annotations
 
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -180,9 +181,8 @@ def publish(
             backoff=backoff,
         )
         for name, local in files.items():
-            target = dest / name
             retry(
-                lambda t=target, src=local: _copy(src, t),
+                functools.partial(_copy, local, dest / name),
                 f"uploading {join(dest_uri, name)}",
                 attempts=attempts,
                 backoff=backoff,

@@ -1,6 +1,7 @@
 """Render a report (workbook + PDF) and publish it: what the CLI and the DAGs call.
 
-Layout (``docs/interface.md``)::
+Each reads the marts once (:mod:`~webstat.reports.data`, one snapshot) and hands
+what it read to the workbook and the PDF. Layout (``docs/reports.md``)::
 
     {ARTIFACTS}/events/{report_date}/{event_session_id}/report.xlsx | report.pdf | manifest.json
     {ARTIFACTS}/periods/{start}_{end}[_{webinar-slug}]/report.xlsx | report.pdf | manifest.json
@@ -22,7 +23,7 @@ from webstat.errors import WebstatError
 from webstat.reports import data, ledger
 from webstat.reports.pdf import DEFAULT_MAX_ROWS as DEFAULT_PDF_ROWS
 from webstat.reports.publishing import MANIFEST, publish
-from webstat.reports.xlsx import EXCEL_MAX_ROWS
+from webstat.reports.workbook import EXCEL_MAX_ROWS, MAX_ATTENDANCE_MINUTES
 from webstat.storage import join
 
 if TYPE_CHECKING:
@@ -124,7 +125,7 @@ def period_uri(artifacts_uri: str, start: date, end: date, webinar: str | None) 
     return join(artifacts_uri, "periods", name)
 
 
-def _interval(data_interval: Any) -> dict[str, str] | None:
+def _interval(data_interval: Any) -> dict[str, str | None] | None:
     if data_interval is None:
         return None
     if isinstance(data_interval, Mapping):
@@ -156,7 +157,13 @@ def _result(kind: str, uri: str, manifest: dict[str, Any], counts: dict[str, int
     return ReportResult(kind=kind, uri=uri, files=files, row_counts=counts, manifest=manifest)
 
 
-def _publish_alone(conn: psycopg.Connection, files, uri: str, extra, conn_id):  # type: ignore[no-untyped-def]
+def _publish_alone(
+    conn: psycopg.Connection,
+    files: Mapping[str, str | Path],
+    uri: str,
+    extra: Mapping[str, Any],
+    conn_id: str | None,
+) -> dict[str, Any]:
     """:func:`publish` while holding an advisory lock on the destination, so two
     publishers of one folder take turns and no manifest ever describes other files."""
     key = f"webstat.report:{uri}"
@@ -190,7 +197,7 @@ def render_event_session_report(
     report --event-session``) makes a failed or given-up session current again.
     """
     from webstat.reports.pdf import render_session_pdf
-    from webstat.reports.xlsx import render_session_xlsx
+    from webstat.reports.workbook import render_session_xlsx
 
     recording = record and ledger.has_ledger(conn)
     fingerprint = None
@@ -210,17 +217,21 @@ def render_event_session_report(
                 )
             if recording:  # of the very data rendered (same snapshot)
                 fingerprint = ledger.fingerprint(conn, event_session_id)
-            counts = render_session_xlsx(
+            report = data.read_session(
                 conn,
                 session,
+                first_rows=max_pdf_rows,
+                max_attendance_minutes=MAX_ATTENDANCE_MINUTES,
+            )
+            counts = render_session_xlsx(
+                report,
                 xlsx_path,
                 locale=settings.locale,
                 timezone=settings.timezone,
                 max_sheet_rows=max_sheet_rows,
             )
             shown = render_session_pdf(
-                conn,
-                session,
+                report,
                 pdf_path,
                 locale=settings.locale,
                 timezone=settings.timezone,
@@ -267,7 +278,7 @@ def render_period_report(
     Raises :class:`WebstatError` when the range is reversed or holds no session.
     """
     from webstat.reports.pdf import render_period_pdf
-    from webstat.reports.xlsx import render_period_xlsx
+    from webstat.reports.workbook import render_period_xlsx
 
     start, end = _as_date(start, "start"), _as_date(end, "end")
     if end < start:
@@ -279,17 +290,16 @@ def render_period_report(
             if not period.sessions:
                 matching = f" matching {period.webinar!r}" if period.webinar else ""
                 raise WebstatError(f"no ended event session between {start} and {end}{matching}")
+            report = data.read_period(conn, period, first_rows=max_pdf_rows)
             counts = render_period_xlsx(
-                conn,
-                period,
+                report,
                 xlsx_path,
                 locale=settings.locale,
                 timezone=settings.timezone,
                 max_sheet_rows=max_sheet_rows,
             )
             shown = render_period_pdf(
-                conn,
-                period,
+                report,
                 pdf_path,
                 locale=settings.locale,
                 timezone=settings.timezone,

@@ -4,7 +4,8 @@
 ``row -> value`` that yields a plain Python value of the column's kind (local
 naive datetimes, :class:`~datetime.timedelta`, words for codes, text for
 ``jsonb``); the workbook writes that value as a typed cell, the PDF formats it
-with :func:`display`.
+with :func:`display`. Both look the kind up in a mapping keyed by
+:class:`~webstat.reports.columns.Kind`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from webstat.reports.columns import PLATFORM, Column, word
+from webstat.reports import texts
+from webstat.reports.columns import Column, Kind
+from webstat.reports.texts import PLATFORM
 
 Row = Mapping[str, Any]
+Normalizer = Callable[[Row], Any]
 
 
 @dataclass(frozen=True)
@@ -34,9 +38,9 @@ class Context:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def t(self, ru: str, en: str) -> str:
-        """The ``ru`` or ``en`` text, by locale."""
-        return ru if self.locale == "ru" else en
+    def text(self, key: str, **values: Any) -> str:
+        """The fixed text ``key`` of :mod:`~webstat.reports.texts` in this locale."""
+        return texts.text(key, self.locale, **values)
 
 
 def local_naive(value: datetime, tz: ZoneInfo) -> datetime:
@@ -65,16 +69,14 @@ def timezone_label(ctx: Context, at: datetime | None) -> str:
 
 def timezone_note(ctx: Context, at: datetime | None) -> str:
     """``Время: Europe/Moscow (UTC+03:00)``, stated next to the first time a report shows."""
-    return ctx.t("Время: ", "Times: ") + timezone_label(ctx, at)
+    return ctx.text("times", zone=timezone_label(ctx, at))
 
 
 def period_title(start: date, end: date, webinar: str | None, ctx: Context) -> str:
     """``Статистика за 01.11.2026 – 30.11.2026 · вебинары «name»``."""
-    text = ctx.t("Статистика за ", "Statistics for ") + (
-        f"{format_date(start, ctx)} – {format_date(end, ctx)}"
-    )
+    text = ctx.text("period_title", start=format_date(start, ctx), end=format_date(end, ctx))
     if webinar:
-        text += ctx.t(f" · вебинары «{webinar}»", f" · webinars “{webinar}”")
+        text += ctx.text("period_webinars", webinar=webinar)
     return text
 
 
@@ -140,105 +142,150 @@ def _accepted_at(value: Any, ctx: Context) -> str:
     return str(value)
 
 
-def normalizer(col: Column, ctx: Context) -> Callable[[Row], Any]:
+def _text(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+
+    def text(row: Row) -> Any:
+        v = row.get(key)
+        return None if v is None else str(v)
+
+    return text
+
+
+def _email(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+    guest = texts.text("guest_email", ctx.locale)
+
+    def email(row: Row) -> Any:
+        v = row.get(key)
+        if v is None:
+            return guest if row.get("is_guest", True) else None
+        return str(v)
+
+    return email
+
+
+def _enum(col: Column, ctx: Context) -> Normalizer:
+    key, locale = col.key, ctx.locale
+
+    def enum(row: Row) -> Any:
+        return col.label(row.get(key), locale)
+
+    return enum
+
+
+def _platforms(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+    idx = 0 if ctx.locale == "ru" else 1
+
+    def platforms(row: Row) -> Any:
+        v = row.get(key)
+        if not v:
+            return None
+        return ", ".join(
+            PLATFORM[p][idx] if p in PLATFORM else p
+            for p in (part.strip() for part in str(v).split(","))
+        )
+
+    return platforms
+
+
+def _datetime(col: Column, ctx: Context) -> Normalizer:
+    key, tz = col.key, ctx.tz
+
+    def dt(row: Row) -> Any:
+        v = row.get(key)
+        return None if v is None else local_naive(v, tz)
+
+    return dt
+
+
+def _date(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+
+    def d(row: Row) -> Any:
+        v = row.get(key)
+        if isinstance(v, datetime):
+            return v.date()
+        return v
+
+    return d
+
+
+def _duration(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+
+    def duration(row: Row) -> Any:
+        v = row.get(key)
+        return None if v is None else timedelta(seconds=int(v))
+
+    return duration
+
+
+def _float(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+
+    def number(row: Row) -> Any:
+        v = row.get(key)
+        return None if v is None else float(v)
+
+    return number
+
+
+def _int(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+
+    def integer(row: Row) -> Any:
+        v = row.get(key)
+        return None if v is None else int(v)
+
+    return integer
+
+
+def _bool(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+    yes, no = texts.text("yes", ctx.locale), texts.text("no", ctx.locale)
+
+    def boolean(row: Row) -> Any:
+        v = row.get(key)
+        return None if v is None else (yes if v else no)
+
+    return boolean
+
+
+def _json(col: Column, ctx: Context) -> Normalizer:
+    key = col.key
+
+    def js(row: Row) -> Any:
+        return json_text(decode_json(row.get(key)), ctx)
+
+    return js
+
+
+_NORMALIZERS: dict[Kind, Callable[[Column, Context], Normalizer]] = {
+    Kind.TEXT: _text,
+    Kind.EMAIL: _email,
+    Kind.ENUM: _enum,
+    Kind.PLATFORMS: _platforms,
+    Kind.DATETIME: _datetime,
+    Kind.DATE: _date,
+    Kind.DURATION: _duration,
+    Kind.PCT: _float,
+    Kind.NUMBER: _float,
+    Kind.INT: _int,
+    Kind.BOOL: _bool,
+    Kind.JSON: _json,
+}
+
+
+def normalizer(col: Column, ctx: Context) -> Normalizer:
     """A function ``row -> value`` giving ``col``'s value, ready to be written or shown.
 
     Text kinds give ``str``; ``datetime`` a naive local datetime; ``duration`` a
     timedelta; ``pct`` a float 0-100; ``int`` an int; ``number`` a float;
     ``date`` a date. ``None`` stays ``None`` (an empty cell).
     """
-    key = col.key
-    kind = col.kind
-    if kind == "text":
-
-        def text(row: Row) -> Any:
-            v = row.get(key)
-            return None if v is None else str(v)
-
-        return text
-    if kind == "email":
-        guest = word("guest_email", ctx.locale)
-
-        def email(row: Row) -> Any:
-            v = row.get(key)
-            if v is None:
-                return guest if row.get("is_guest", True) else None
-            return str(v)
-
-        return email
-    if kind == "enum":
-        locale = ctx.locale
-
-        def enum(row: Row) -> Any:
-            return col.label(row.get(key), locale)
-
-        return enum
-    if kind == "platforms":
-        idx = 0 if ctx.locale == "ru" else 1
-
-        def platforms(row: Row) -> Any:
-            v = row.get(key)
-            if not v:
-                return None
-            return ", ".join(
-                PLATFORM[p][idx] if p in PLATFORM else p
-                for p in (part.strip() for part in str(v).split(","))
-            )
-
-        return platforms
-    if kind == "datetime":
-        tz = ctx.tz
-
-        def dt(row: Row) -> Any:
-            v = row.get(key)
-            return None if v is None else local_naive(v, tz)
-
-        return dt
-    if kind == "date":
-
-        def d(row: Row) -> Any:
-            v = row.get(key)
-            if isinstance(v, datetime):
-                return v.date()
-            return v
-
-        return d
-    if kind == "duration":
-
-        def duration(row: Row) -> Any:
-            v = row.get(key)
-            return None if v is None else timedelta(seconds=int(v))
-
-        return duration
-    if kind in ("pct", "number"):
-
-        def number(row: Row) -> Any:
-            v = row.get(key)
-            return None if v is None else float(v)
-
-        return number
-    if kind == "int":
-
-        def integer(row: Row) -> Any:
-            v = row.get(key)
-            return None if v is None else int(v)
-
-        return integer
-    if kind == "bool":
-        yes, no = word("yes", ctx.locale), word("no", ctx.locale)
-
-        def boolean(row: Row) -> Any:
-            v = row.get(key)
-            return None if v is None else (yes if v else no)
-
-        return boolean
-    if kind == "json":
-
-        def js(row: Row) -> Any:
-            return json_text(decode_json(row.get(key)), ctx)
-
-        return js
-    raise ValueError(f"no normalizer for kind {kind!r}")  # pragma: no cover
+    return _NORMALIZERS[col.kind](col, ctx)
 
 
 # --- display: the PDF's text of a normalised value ----------------------------------------
@@ -328,26 +375,31 @@ def clean_text(text: str) -> str:
     return _CONTROL.sub("\ufffd", text) if not text.isprintable() else text
 
 
+def _display_datetime(value: datetime, ctx: Context, compact: bool) -> str:
+    return format_short_datetime(value, ctx) if compact else format_datetime(value, ctx)
+
+
+_DISPLAY: dict[Kind, Callable[[Any, Context, bool], str]] = {
+    Kind.DATETIME: _display_datetime,
+    Kind.DATE: lambda value, ctx, compact: format_date(value, ctx),
+    Kind.DURATION: lambda value, ctx, compact: format_duration(value),
+    Kind.PCT: lambda value, ctx, compact: format_pct(value, ctx),
+    Kind.INT: lambda value, ctx, compact: format_int(value, ctx),
+    Kind.NUMBER: lambda value, ctx, compact: format_number(value, ctx),
+}
+"""The PDF's text of a normalised value, by kind (text kinds are text already)."""
+
+
 def display(col: Column, value: Any, ctx: Context, *, compact: bool = False) -> str:
     """The text of a normalised value in the PDF (empty for ``None``; text clipped to
     :data:`PDF_TEXT_MAX_CHARS`)."""
     if value is None:
         return ""
-    kind = col.kind
     if isinstance(value, str):
         return clean_text(clip(value, PDF_TEXT_MAX_CHARS))
-    if kind == "datetime":
-        return format_short_datetime(value, ctx) if compact else format_datetime(value, ctx)
-    if kind == "date":
-        return format_date(value, ctx)
-    if kind == "duration":
-        return format_duration(value)
-    if kind == "pct":
-        return format_pct(value, ctx)
-    if kind == "int":
-        return format_int(value, ctx)
-    if kind == "number":
-        return format_number(value, ctx)
+    shown = _DISPLAY.get(col.kind)
+    if shown is not None:
+        return shown(value, ctx, compact)
     if isinstance(value, Decimal | float):
         return format_number(float(value), ctx)
     return str(value)

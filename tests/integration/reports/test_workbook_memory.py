@@ -30,12 +30,13 @@ _SCRIPT = r"""
 import json, resource, sys, time
 import psycopg
 from webstat.reports import data
-from webstat.reports.xlsx import render_session_xlsx
+from webstat.reports.workbook import render_session_xlsx
 
 uri, sid, out = sys.argv[1:4]
 started = time.perf_counter()
 with psycopg.connect(uri) as conn, data.snapshot(conn):
-    counts = render_session_xlsx(conn, data.fetch_event_session(conn, sid), out)
+    report = data.read_session(conn, data.fetch_event_session(conn, sid), first_rows=0)
+    counts = render_session_xlsx(report, out)
 seconds = time.perf_counter() - started
 try:  # Linux: this process image's high-water mark (ru_maxrss may carry the parent's
     # from before exec)

@@ -1,4 +1,5 @@
-"""Hand-made mart rows for the report unit tests (no database: the data layer is faked)."""
+"""Hand-made mart rows for the report unit tests: the renderers are handed rows, as the
+data layer reads them (no database)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
+from webstat.reports.data import SessionReport
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
@@ -99,60 +102,39 @@ def participant(i: int, **over: Any) -> dict[str, Any]:
     return row
 
 
-class FakeMarts:
-    """Stands in for :mod:`webstat.reports.data` (rows as the real queries return them)."""
+def attendance(minutes: int = 3) -> list[dict[str, Any]]:
+    return [
+        {"minute_at": T0 + timedelta(minutes=i), "participants_online": 1} for i in range(minutes)
+    ]
 
-    def __init__(self, participants: list[dict], connections: list[dict] | None = None):
-        self.participants = participants
-        self.connections = connections or []
-        self.attendance = [
-            {"minute_at": T0 + timedelta(minutes=i), "participants_online": 1} for i in range(3)
-        ]
-        self.sources = [
+
+def session_report(
+    session_row: dict[str, Any],
+    participants: list[dict[str, Any]],
+    connections: list[dict[str, Any]] | None = None,
+    **over: Any,
+) -> SessionReport:
+    """What the data layer would read for a session with these rows (3 minutes online,
+    one source, one device), as :func:`webstat.reports.data.read_session` returns it."""
+    fields: dict[str, Any] = {
+        "session": session_row,
+        "participants": iter(participants),
+        "connections": iter(connections or []),
+        "first_participants": participants[:1000],
+        "participants_count": len(participants),
+        "attendance": attendance(),
+        "sources": [
             {"referrer_source": "direct", "participants_count": 1, "share_pct": Decimal("100.00")}
-        ]
-        self.devices = [
-            {"platform": "web", "participants_count": 1, "share_pct": Decimal("100.00")}
-        ]
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from webstat.reports import data
-
-        def limited(rows, limit):
-            return iter(rows if limit is None else rows[:limit])
-
-        monkeypatch.setattr(
-            data,
-            "iter_participants",
-            lambda conn, ids, limit=None, **kw: limited(self.participants, limit),
-        )
-        monkeypatch.setattr(data, "count_participants", lambda conn, ids: len(self.participants))
-        monkeypatch.setattr(
-            data, "iter_connections", lambda conn, ids, **kw: iter(self.connections)
-        )
-        monkeypatch.setattr(data, "fetch_attendance", lambda conn, sid: self.attendance)
-        monkeypatch.setattr(
-            data,
-            "count_attendance_minutes",
-            lambda conn, sid, limit: min(len(self.attendance), limit),
-        )
-        monkeypatch.setattr(data, "fetch_traffic_sources", lambda conn, sid: self.sources)
-        monkeypatch.setattr(data, "fetch_devices", lambda conn, sid: self.devices)
-
-
-@pytest.fixture()
-def fake_marts(monkeypatch):
-    def make(participants, connections=None):
-        fake = FakeMarts(participants, connections)
-        fake.install(monkeypatch)
-        return fake
-
-    return make
+        ],
+        "devices": [{"platform": "web", "participants_count": 1, "share_pct": Decimal("100.00")}],
+    }
+    fields.update(over)
+    return SessionReport(**fields)
 
 
 @pytest.fixture()
 def rows():
-    return {"session": session, "participant": participant}
+    return {"session": session, "participant": participant, "report": session_report}
 
 
 @pytest.fixture()

@@ -1,4 +1,4 @@
-"""The one column mapping: complete, consistent, and true to the marts contract."""
+"""The one column catalogue: each column once, sheets as keys, true to the marts contract."""
 
 from __future__ import annotations
 
@@ -9,18 +9,21 @@ import pytest
 
 from webstat.reports import columns as c
 from webstat.reports import data
+from webstat.reports.texts import TEXTS
 
 MARTS_DOC = Path(__file__).resolve().parents[3] / "docs" / "marts.md"
 
 ALL_TABLES = {
-    "participants": c.PARTICIPANT_COLUMNS,
-    "connections": c.CONNECTION_COLUMNS,
+    "participants": c.PARTICIPANT_SHEET,
+    "connections": c.CONNECTION_SHEET,
     "event": c.EVENT_FIELDS,
-    "sources": c.SOURCE_COLUMNS,
-    "devices": c.DEVICE_COLUMNS,
+    "sources": c.SOURCE_SHEET,
+    "devices": c.DEVICE_SHEET,
     "attendance": c.ATTENDANCE_COLUMNS,
-    "period_sessions": c.PERIOD_SESSION_COLUMNS,
+    "period_sessions": c.PERIOD_SESSION_SHEET,
     "period_totals": c.PERIOD_TOTAL_FIELDS,
+    "pdf_participants": c.PDF_PARTICIPANTS,
+    "pdf_period_participants": c.PDF_PERIOD_PARTICIPANTS,
 }
 
 
@@ -48,18 +51,21 @@ def test_every_column_has_both_headers_and_a_unique_key(name):
 @pytest.mark.parametrize(
     ("cols", "relation"),
     [
-        (c.PARTICIPANT_COLUMNS, "fct_participants"),
-        (c.CONNECTION_COLUMNS, "fct_connections"),
+        (c.PARTICIPANT_SHEET, "fct_participants"),
+        (c.PDF_PARTICIPANTS, "fct_participants"),
+        (c.PDF_PERIOD_PARTICIPANTS, "fct_participants"),
+        (c.CONNECTION_SHEET, "fct_connections"),
         (c.EVENT_FIELDS, "fct_event_sessions"),
-        (c.PERIOD_SESSION_COLUMNS, "fct_event_sessions"),
-        (c.SOURCE_COLUMNS, "fct_traffic_sources"),
-        (c.DEVICE_COLUMNS, "fct_devices"),
+        (c.PERIOD_SESSION_SHEET, "fct_event_sessions"),
+        (c.SOURCE_SHEET, "fct_traffic_sources"),
+        (c.DEVICE_SHEET, "fct_devices"),
         (c.ATTENDANCE_COLUMNS, "fct_attendance_minutes"),
     ],
 )
 def test_mapped_columns_exist_in_the_contract(cols, relation):
     contract = contract_columns(relation)
-    missing = {col.key for col in cols if not col.derived} - contract
+    derived = data.DERIVED.get(relation, frozenset())
+    missing = {col.key for col in cols} - derived - contract
     assert not missing, f"not in marts.md's {relation}: {missing}"
 
 
@@ -112,7 +118,7 @@ def test_participants_sheet_shows_every_field_a_person_needs():
         "left_early",
     }
     assert v1 <= contract_columns("fct_participants")
-    shown = {col.key for col in c.PARTICIPANT_COLUMNS}
+    shown = {col.key for col in (*c.PARTICIPANT_SHEET, *c.PDF_PERIOD_PARTICIPANTS)}
     # shown in another form: the session is the sheet's title and webinar column,
     # is_new + is_guest become «Новый / повторный», person_key is e-mail or guest
     assert v1 - shown == {"event_session_id", "person_key", "is_guest", "is_new"}
@@ -211,8 +217,8 @@ def test_pdf_columns_exactly(paid):
 
 
 def test_pdf_headers_are_short():
-    ru = [col.short("ru") for col in c.pdf_columns(paid=True, engagement=True)]
-    en = [col.short("en") for col in c.pdf_columns(paid=True, engagement=True)]
+    ru = [col.short_header("ru") for col in c.pdf_columns(paid=True, engagement=True)]
+    en = [col.short_header("en") for col in c.pdf_columns(paid=True, engagement=True)]
     assert ru == [
         "Участник",
         "E-mail",
@@ -243,12 +249,50 @@ def test_sheet_names():
         for k in ("participants", "connections", "event", "sources", "devices")
     ] == ["Участники", "Сеансы входов", "Мероприятие", "Источники", "Устройства"]
     assert c.sheet_name("participants", "en", 2) == "Participants (2)"
-    assert all(len(c.sheet_name(k, loc, 99)) <= 31 for k in c.SHEETS for loc in ("ru", "en"))
+    keys = [k.removeprefix("sheet.") for k in TEXTS if k.startswith("sheet.")]
+    assert len(keys) == 7
+    assert all(len(c.sheet_name(k, loc, 99)) <= 31 for k in keys for loc in ("ru", "en"))
 
 
 def test_enum_label_falls_back_to_the_code():
-    role = next(col for col in c.PARTICIPANT_COLUMNS if col.key == "role")
+    role = c.CATALOGUE["role"]
     assert role.label("host", "ru") == "Ведущий"
     assert role.label("host", "en") == "Host"
     assert role.label("moderator", "ru") == "moderator"
     assert role.label(None, "ru") is None
+
+
+def test_each_column_is_defined_once():
+    with pytest.raises(ValueError, match="defined twice"):
+        c._catalogue(c.Column("x", "x", "x"), c.Column("x", "y", "y"))
+    with pytest.raises(ValueError, match="no labels"):
+        c._catalogue(c.Column("x", "x", "x", c.Kind.ENUM))
+    # a sheet takes the catalogue's column as it is, unless it overrides an attribute
+    assert c.CONNECTION_SHEET[2] == c.CATALOGUE["email"]
+    with pytest.raises(ValueError, match="not on the sheet"):
+        c.sheet("email", city={"width": 3})
+
+
+def test_a_sheet_overrides_only_what_differs_on_it():
+    sessions = {col.key: col for col in c.PERIOD_SESSION_SHEET}
+    assert (sessions["webinar_name"].width, sessions["webinar_name"].pdf_width) == (34, 22)
+    assert (c.CATALOGUE["webinar_name"].width, c.CATALOGUE["webinar_name"].pdf_width) == (30, 18)
+    assert sessions["webinar_name"].header("en") == "Webinar"  # the rest is the catalogue's
+    totals = {col.key: col for col in c.PERIOD_TOTAL_FIELDS}
+    assert totals["participants_count"].header("ru") == "Участники (сумма по мероприятиям)"
+    assert c.CATALOGUE["participants_count"].header("ru") == "Участники"
+    assert [col.width for col in c.SOURCE_SHEET] == [30, 12, 10]
+    assert [col.width for col in c.DEVICE_SHEET] == [18, 12, 10]
+
+
+def test_every_kind_has_its_traits():
+    assert set(c.KINDS) == set(c.Kind)
+    assert {k for k, info in c.KINDS.items() if info.style == "text"} == {
+        c.Kind.TEXT,
+        c.Kind.EMAIL,
+        c.Kind.ENUM,
+        c.Kind.PLATFORMS,
+        c.Kind.BOOL,
+        c.Kind.JSON,
+    }
+    assert c.KINDS[c.Kind.DURATION].css == "num" and c.KINDS[c.Kind.DATE].css == "time"

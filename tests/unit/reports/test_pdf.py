@@ -53,13 +53,9 @@ def test_a_local_file_in_markup_is_not_read(tmp_path, pdf_text_of):
     assert "before" in text and "after" in text and "TOP-SECRET" not in text
 
 
-def test_session_pdf_escapes_every_value(tmp_path, fake_marts, rows, monkeypatch, pdf_text_of):
-    fake_marts(
-        [
-            rows["participant"](
-                1, full_name='<img src="file:///etc/passwd">', email="<script>alert(1)</script>@x"
-            )
-        ]
+def test_session_pdf_escapes_every_value(tmp_path, rows, monkeypatch, pdf_text_of):
+    hostile = rows["participant"](
+        1, full_name='<img src="file:///etc/passwd">', email="<script>alert(1)</script>@x"
     )
     seen = {}
     original = pdf.write_pdf
@@ -71,7 +67,7 @@ def test_session_pdf_escapes_every_value(tmp_path, fake_marts, rows, monkeypatch
 
     monkeypatch.setattr(pdf, "write_pdf", capture)
     session = rows["session"](webinar_name="Курс <b>жирный</b> & «кавычки»")
-    counts = pdf.render_session_pdf(None, session, tmp_path / "r.pdf")
+    counts = pdf.render_session_pdf(rows["report"](session, [hostile]), tmp_path / "r.pdf")
     assert counts == {"pdf_participants": 1, "participants": 1}
     html = seen["html"]
     assert '<img src="file:///etc/passwd">' not in html
@@ -83,19 +79,16 @@ def test_session_pdf_escapes_every_value(tmp_path, fake_marts, rows, monkeypatch
     assert re.sub(r"\s", "", '<img src="file:///etc/passwd">') in re.sub(r"\s", "", text)
 
 
-def test_pdf_caps_rows_and_says_where_the_rest_is(tmp_path, fake_marts, rows, pdf_text_of):
-    fake_marts([rows["participant"](i) for i in range(5)])
-    counts = pdf.render_session_pdf(
-        None, rows["session"](), tmp_path / "r.pdf", locale="en", max_rows=3
-    )
+def test_pdf_caps_rows_and_says_where_the_rest_is(tmp_path, rows, pdf_text_of):
+    report = rows["report"](rows["session"](), [rows["participant"](i) for i in range(5)])
+    counts = pdf.render_session_pdf(report, tmp_path / "r.pdf", locale="en", max_rows=3)
     assert counts == {"pdf_participants": 3, "participants": 5}
     text = pdf_text_of(tmp_path / "r.pdf")
     assert "The first 3 of 5 rows are shown. The full list is in report.xlsx." in text
     assert "Имя2 Фамилия2" in text and "Имя3 Фамилия3" not in text
 
 
-def test_session_kpis(tmp_path, fake_marts, rows, pdf_text_of):
-    fake_marts([rows["participant"](1)])
+def test_session_kpis(tmp_path, rows, pdf_text_of):
     session = rows["session"](
         participants_count=1234,
         registered_count=2000,
@@ -104,7 +97,7 @@ def test_session_kpis(tmp_path, fake_marts, rows, pdf_text_of):
         end_inferred=True,
         duration_seconds=int(timedelta(hours=1, minutes=5).total_seconds()),
     )
-    pdf.render_session_pdf(None, session, tmp_path / "r.pdf")
+    pdf.render_session_pdf(rows["report"](session, [rows["participant"](1)]), tmp_path / "r.pdf")
     text = pdf_text_of(tmp_path / "r.pdf")
     assert "1 234" in text and "зарегистрировано: 2 000" in text
     assert "1:05:00" in text
@@ -122,25 +115,19 @@ def _table_of(html: str) -> tuple[list[str], list[list[str]]]:
 
 
 @pytest.mark.parametrize("engagement", [False, True])
-def test_session_pdf_table_columns_and_cells(
-    tmp_path, fake_marts, rows, monkeypatch, pdf_text_of, engagement
-):
+def test_session_pdf_table_columns_and_cells(tmp_path, rows, monkeypatch, pdf_text_of, engagement):
     """The PDF table's exact column set and one row worked out by hand."""
     from decimal import Decimal
 
-    fake_marts(
-        [
-            rows["participant"](
-                7,
-                presence_seconds=5400,
-                presence_pct=Decimal("75.00"),
-                messages_count=1234,
-                questions_count=2,
-                active_pct=Decimal("33.33"),
-                rating=Decimal("74.0"),
-                city="Казань",  # in the workbook only
-            )
-        ]
+    anna = rows["participant"](
+        7,
+        presence_seconds=5400,
+        presence_pct=Decimal("75.00"),
+        messages_count=1234,
+        questions_count=2,
+        active_pct=Decimal("33.33"),
+        rating=Decimal("74.0"),
+        city="Казань",  # in the workbook only
     )
     seen = {}
     original = pdf.write_pdf
@@ -151,7 +138,7 @@ def test_session_pdf_table_columns_and_cells(
 
     monkeypatch.setattr(pdf, "write_pdf", capture)
     session = rows["session"](is_paid=True, engagement_module=engagement)
-    pdf.render_session_pdf(None, session, tmp_path / "r.pdf")
+    pdf.render_session_pdf(rows["report"](session, [anna]), tmp_path / "r.pdf")
     headers, body = _table_of(seen["html"])
     activity = ["% актив."] if engagement else []
     assert headers == [

