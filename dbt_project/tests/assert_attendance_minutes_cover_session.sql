@@ -43,8 +43,8 @@ where sessions.status = 'ended'
     and (
         per_session.first_minute_at is distinct from date_trunc('minute', sessions.started_at)
         or per_session.last_minute_at
-            is distinct from date_trunc('minute', sessions.ended_at - interval '1 microsecond')
+        is distinct from date_trunc('minute', sessions.ended_at - interval '1 microsecond')
         or per_session.n_minutes
-            <> extract(epoch from (per_session.last_minute_at - per_session.first_minute_at)) / 60 + 1
+        <> extract(epoch from (per_session.last_minute_at - per_session.first_minute_at)) / 60 + 1
         or per_session.max_online > sessions.participants_count
     )

@@ -15,7 +15,9 @@ checks as (
 
 per_session as (
 
-    select event_session_id, count(distinct check_name) as n_checks
+    select
+        event_session_id,
+        count(distinct check_name) as n_checks
     from checks
     group by event_session_id
 

@@ -15,21 +15,53 @@ participants as (
 
 pcts as (
 
-    select event_session_id, 'avg_presence_pct' as measure, avg_presence_pct as value from sessions
+    select
+        event_session_id,
+        'avg_presence_pct' as measure,
+        avg_presence_pct as value
+    from sessions
     union all
-    select event_session_id, 'host_active_pct', host_active_pct from sessions
+    select
+        event_session_id,
+        'host_active_pct' as measure,
+        host_active_pct as value
+    from sessions
     union all
-    select event_session_id, 'presence_pct', presence_pct from participants
+    select
+        event_session_id,
+        'presence_pct' as measure,
+        presence_pct as value
+    from participants
     union all
-    select event_session_id, 'messages_pct', messages_pct from participants
+    select
+        event_session_id,
+        'messages_pct' as measure,
+        messages_pct as value
+    from participants
     union all
-    select event_session_id, 'questions_pct', questions_pct from participants
+    select
+        event_session_id,
+        'questions_pct' as measure,
+        questions_pct as value
+    from participants
     union all
-    select event_session_id, 'active_pct', active_pct from participants
+    select
+        event_session_id,
+        'active_pct' as measure,
+        active_pct as value
+    from participants
     union all
-    select event_session_id, 'host_window_presence_pct', host_window_presence_pct from participants
+    select
+        event_session_id,
+        'host_window_presence_pct' as measure,
+        host_window_presence_pct as value
+    from participants
     union all
-    select event_session_id, 'rating', rating from participants
+    select
+        event_session_id,
+        'rating' as measure,
+        rating as value
+    from participants
 
 )
 

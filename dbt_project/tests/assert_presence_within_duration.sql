@@ -23,21 +23,33 @@ connections as (
 
 violations as (
 
-    select participants.event_session_id, participants.participant_id, 'presence > duration' as problem
+    select
+        participants.event_session_id,
+        participants.participant_id,
+        'presence > duration' as problem
     from participants
     inner join sessions on participants.event_session_id = sessions.event_session_id
     where participants.presence_seconds > sessions.duration_seconds
     union all
-    select event_session_id, participant_id, 'active > presence'
+    select
+        event_session_id,
+        participant_id,
+        'active > presence' as problem
     from participants
     where active_seconds > presence_seconds
     union all
-    select connections.event_session_id, connections.participant_id, 'connection > duration'
+    select
+        connections.event_session_id,
+        connections.participant_id,
+        'connection > duration' as problem
     from connections
     inner join sessions on connections.event_session_id = sessions.event_session_id
     where connections.duration_seconds > sessions.duration_seconds
     union all
-    select event_session_id, null, 'host window > duration'
+    select
+        event_session_id,
+        null as participant_id,
+        'host window > duration' as problem
     from sessions
     where host_active_seconds > duration_seconds
 

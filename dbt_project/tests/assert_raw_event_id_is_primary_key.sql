@@ -10,8 +10,8 @@ with primary_key as (
     select array_agg(attribute.attname::text order by attribute.attname) as key_columns
     from pg_catalog.pg_constraint as constraint_
     inner join pg_catalog.pg_attribute as attribute
-        on attribute.attrelid = constraint_.conrelid
-        and attribute.attnum = any(constraint_.conkey)
+        on constraint_.conrelid = attribute.attrelid
+            and attribute.attnum = any(constraint_.conkey)
     where constraint_.conrelid = to_regclass('{{ events.schema }}.{{ events.identifier }}')
         and constraint_.contype = 'p'
 
@@ -19,6 +19,6 @@ with primary_key as (
 
 select
     'raw.platform_events: primary key is ' || coalesce(key_columns::text, 'missing')
-        || ', expected {event_id}' as problem
+    || ', expected {event_id}' as problem
 from primary_key
 where key_columns is distinct from array['event_id']

@@ -41,7 +41,7 @@ state_changes as (
     from attention_changes
     inner join connections
         on attention_changes.event_session_id = connections.event_session_id
-        and attention_changes.connection_id = connections.connection_id
+            and attention_changes.connection_id = connections.connection_id
     where attention_changes.changed_at >= connections.joined_at
 
 ),
@@ -72,7 +72,7 @@ active_stretches as (
     from stretches
     inner join connections
         on stretches.event_session_id = connections.event_session_id
-        and stretches.connection_id = connections.connection_id
+            and stretches.connection_id = connections.connection_id
     where stretches.attention_state = 'active'
 
 ),

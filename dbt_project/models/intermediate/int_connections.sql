@@ -77,7 +77,7 @@ paired as (
     inner join sessions on first_joins.event_session_id = sessions.event_session_id
     left join first_leaves
         on first_joins.event_session_id = first_leaves.event_session_id
-        and first_joins.connection_id = first_leaves.connection_id
+            and first_joins.connection_id = first_leaves.connection_id
 
 ),
 
@@ -104,7 +104,7 @@ final as (
         clipped_joined_at,
         greatest(clipped_left_upper, clipped_joined_at) as clipped_left_at,
         {{ range_seconds(half_open_range('clipped_joined_at', 'clipped_left_upper')) }}
-            as duration_seconds,
+        as duration_seconds,
         role,
         platform,
         chat_name,

@@ -1,5 +1,7 @@
 {{ config(meta={'rebuild_scope': 'none'}) }}
 -- depends_on: {{ ref('int_rejected_line_sessions') }}
+-- depends_on: {{ ref('int_pending_files') }}
+-- depends_on: {{ ref('stg_platform__duplicate_events') }}
 {# One row per event session seen in the raw log, with its resolved status and the
     end every measure is clipped to.  Also the registry of the incremental build:
     a run recomputes the sessions with rows (or rejected lines naming them) in files
@@ -14,11 +16,19 @@ with events as not materialized (
 
 ),
 
+{% if is_incremental() %}
 duplicates as (
 
     select * from {{ ref('stg_platform__duplicate_events') }}
 
 ),
+
+pending_files as (
+
+    select * from {{ ref('int_pending_files') }}
+
+),
+{% endif %}
 
 session_starts as (
 
@@ -29,12 +39,6 @@ session_starts as (
 session_ends as (
 
     select * from {{ ref('stg_platform__session_ends') }}
-
-),
-
-pending_files as (
-
-    select * from {{ ref('int_pending_files') }}
 
 ),
 
@@ -76,7 +80,9 @@ session_envelopes as (
         min(events.webinar_id) as any_webinar_id,
         max(events.occurred_at) as newest_event_at
     from events
-    where events.event_session_id = any(array(select event_session_id from touched_sessions))
+    where events.event_session_id = any(
+            array(select touched_sessions.event_session_id from touched_sessions)
+        )
     group by events.event_session_id
 
 ),
@@ -85,7 +91,9 @@ first_starts as (
 
     select distinct on (session_starts.event_session_id) session_starts.*
     from session_starts
-    where session_starts.event_session_id = any(array(select event_session_id from touched_sessions))
+    where session_starts.event_session_id = any(
+            array(select touched_sessions.event_session_id from touched_sessions)
+        )
     order by session_starts.event_session_id, session_starts.started_at, session_starts.event_id
 
 ),
@@ -96,7 +104,9 @@ last_ends as (
         session_ends.event_session_id,
         max(session_ends.ended_at) as last_ended_at
     from session_ends
-    where session_ends.event_session_id = any(array(select event_session_id from touched_sessions))
+    where session_ends.event_session_id = any(
+            array(select touched_sessions.event_session_id from touched_sessions)
+        )
     group by session_ends.event_session_id
 
 ),
@@ -106,7 +116,7 @@ resolved as (
     select
         session_envelopes.event_session_id,
         coalesce(first_starts.organization_id, session_envelopes.any_organization_id)
-            as organization_id,
+        as organization_id,
         coalesce(first_starts.webinar_id, session_envelopes.any_webinar_id) as webinar_id,
         first_starts.webinar_name,
         coalesce(first_starts.is_paid, false) as is_paid,
@@ -118,8 +128,8 @@ resolved as (
         session_envelopes.newest_event_at,
         -- "more than inferred_end_delay_hours older than the end of the data interval"
         session_envelopes.newest_event_at
-            < {{ run_clock() }} - make_interval(hours => {{ var('inferred_end_delay_hours') }})
-            as is_stale
+        < {{ run_clock() }} - make_interval(hours => {{ var('inferred_end_delay_hours') }})
+        as is_stale
     from session_envelopes
     left join first_starts
         on session_envelopes.event_session_id = first_starts.event_session_id
@@ -153,7 +163,10 @@ with_status as (
                 then 'quarantined'
             when ended_at is not null then 'ended'
             else 'in_progress'
-        end as status
+        end as status,
+        -- the end every measure is clipped to: ended_at, or for a session still in
+        -- progress its newest event; never before started_at
+        greatest(coalesce(ended_at, newest_event_at), started_at) as measured_until
     from with_end
 
 ),
@@ -174,11 +187,8 @@ final as (
         end_inferred,
         has_end_event,
         newest_event_at,
-        -- the end every measure is clipped to: ended_at, or for a session still in
-        -- progress its newest event; never before started_at
-        greatest(coalesce(ended_at, newest_event_at), started_at) as measured_until,
-        {{ range_seconds(half_open_range('started_at', 'greatest(coalesce(ended_at, newest_event_at), started_at)')) }}
-            as duration_seconds,
+        measured_until,
+        {{ range_seconds(half_open_range('started_at', 'measured_until')) }} as duration_seconds,
         (started_at at time zone '{{ var("reporting_timezone") }}')::date as report_date,
         '{{ invocation_id }}'::text as rebuilt_invocation_id
     from with_status

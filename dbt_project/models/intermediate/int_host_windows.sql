@@ -38,7 +38,7 @@ hosts_newest_action as (
         participant_id,
         broadcast_action
     from broadcasts
-    order by event_session_id, participant_id, occurred_at desc, event_id desc
+    order by event_session_id asc, participant_id asc, occurred_at desc, event_id desc
 
 ),
 
@@ -56,8 +56,9 @@ windows as (
 
     select
         sessions.event_session_id,
-        least(greatest(window_bounds.first_started_at, sessions.started_at), sessions.measured_until)
-            as window_started_at,
+        least(
+            greatest(window_bounds.first_started_at, sessions.started_at), sessions.measured_until
+        ) as window_started_at,
         case
             when on_air_at_end.has_host_on_air_at_end or window_bounds.last_stopped_at is null
                 then sessions.measured_until
@@ -77,7 +78,7 @@ final as (
         window_started_at as host_active_started_at,
         greatest(window_ended_at, window_started_at) as host_active_ended_at,
         {{ range_seconds(half_open_range('window_started_at', 'window_ended_at')) }}
-            as host_active_seconds
+        as host_active_seconds
     from windows
 
 )

@@ -41,7 +41,7 @@ newest_joins as (
 
     select distinct on (event_session_id, participant_id) *
     from joins
-    order by event_session_id, participant_id, joined_at desc, event_id desc
+    order by event_session_id asc, participant_id asc, joined_at desc, event_id desc
 
 ),
 
@@ -133,11 +133,11 @@ primary_platforms as (
         platform as primary_platform
     from connections
     order by
-        event_session_id,
-        participant_id,
+        event_session_id asc,
+        participant_id asc,
         clipped_left_at - clipped_joined_at desc,
         joined_at,
-        connection_id
+        connection_id asc
 
 ),
 

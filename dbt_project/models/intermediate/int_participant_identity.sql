@@ -42,42 +42,73 @@ joins as (
 seen as (
 
     select
-        event_session_id, participant_id, 'invited' as kind, invited_at as seen_at, event_id,
-        email, first_name, last_name, registration_fields, null::text as role
+        event_session_id,
+        participant_id,
+        'invited' as kind,
+        invited_at as seen_at,
+        event_id,
+        email,
+        first_name,
+        last_name,
+        registration_fields,
+        null::text as role
     from invitations
     union all
     select
-        event_session_id, participant_id, 'registered', registered_at, event_id,
-        email, first_name, last_name, registration_fields, null::text
+        event_session_id,
+        participant_id,
+        'registered' as kind,
+        registered_at as seen_at,
+        event_id,
+        email,
+        first_name,
+        last_name,
+        registration_fields,
+        null::text as role
     from registrations
     union all
     select
-        event_session_id, participant_id, 'joined', joined_at, event_id,
-        null::text, null::text, null::text, null::jsonb, role
+        event_session_id,
+        participant_id,
+        'joined' as kind,
+        joined_at as seen_at,
+        event_id,
+        null::text as email,
+        null::text as first_name,
+        null::text as last_name,
+        null::jsonb as registration_fields,
+        role
     from joins
 
 ),
 
 -- "newest" = latest seen_at, then greatest event_id; every ordered aggregate shares
--- that one order, so Postgres sorts the rows once
+-- that one order, so Postgres sorts the rows once (`newest` takes element [1])
 participants as (
 
     select
         event_session_id,
         participant_id,
-        {%- for kind in ['registered', 'invited'] %}
-        (array_agg(first_name order by seen_at desc, event_id desc)
-            filter (where kind = '{{ kind }}'))[1] as {{ kind }}_first_name,
-        (array_agg(last_name order by seen_at desc, event_id desc)
-            filter (where kind = '{{ kind }}'))[1] as {{ kind }}_last_name,
-        (array_agg(registration_fields order by seen_at desc, event_id desc)
-            filter (where kind = '{{ kind }}'))[1] as {{ kind }}_fields,
-        (array_agg(lower(email) order by seen_at desc, event_id desc)
-            filter (where kind = '{{ kind }}' and email is not null))[1] as {{ kind }}_email,
-        min(seen_at) filter (where kind = '{{ kind }}') as first_{{ kind }}_at,
-        {%- endfor %}
-        (array_agg(role order by seen_at desc, event_id desc)
-            filter (where kind = 'joined'))[1] as role,
+        array_agg(first_name order by seen_at desc, event_id desc)
+        filter (where kind = 'registered') as registered_first_names,
+        array_agg(last_name order by seen_at desc, event_id desc)
+        filter (where kind = 'registered') as registered_last_names,
+        array_agg(registration_fields order by seen_at desc, event_id desc)
+        filter (where kind = 'registered') as registered_fields,
+        array_agg(lower(email) order by seen_at desc, event_id desc)
+        filter (where kind = 'registered' and email is not null) as registered_emails,
+        min(seen_at) filter (where kind = 'registered') as first_registered_at,
+        array_agg(first_name order by seen_at desc, event_id desc)
+        filter (where kind = 'invited') as invited_first_names,
+        array_agg(last_name order by seen_at desc, event_id desc)
+        filter (where kind = 'invited') as invited_last_names,
+        array_agg(registration_fields order by seen_at desc, event_id desc)
+        filter (where kind = 'invited') as invited_fields,
+        array_agg(lower(email) order by seen_at desc, event_id desc)
+        filter (where kind = 'invited' and email is not null) as invited_emails,
+        min(seen_at) filter (where kind = 'invited') as first_invited_at,
+        array_agg(role order by seen_at desc, event_id desc)
+        filter (where kind = 'joined') as roles,
         min(seen_at) filter (where kind = 'joined') as first_joined_at,
         max(seen_at) filter (where kind = 'joined') as last_joined_at
     from seen
@@ -85,46 +116,68 @@ participants as (
 
 ),
 
+newest as (
+
+    select
+        event_session_id,
+        participant_id,
+        registered_first_names[1] as registered_first_name,
+        registered_last_names[1] as registered_last_name,
+        registered_fields[1] as registered_fields,
+        registered_emails[1] as registered_email,
+        first_registered_at,
+        invited_first_names[1] as invited_first_name,
+        invited_last_names[1] as invited_last_name,
+        invited_fields[1] as invited_fields,
+        invited_emails[1] as invited_email,
+        first_invited_at,
+        roles[1] as role,
+        first_joined_at,
+        last_joined_at
+    from participants
+
+),
+
 final as (
 
     select
-        participants.event_session_id,
+        newest.event_session_id,
         sessions.organization_id,
         sessions.started_at as session_started_at,
-        participants.participant_id,
+        newest.participant_id,
         -- the newest e-mail given: a registration's wins over an invitation's
         coalesce(
-            participants.registered_email,
-            participants.invited_email,
-            'guest:' || participants.participant_id
+            newest.registered_email,
+            newest.invited_email,
+            'guest:' || newest.participant_id
         ) as person_key,
-        coalesce(participants.registered_email, participants.invited_email) as email,
-        coalesce(participants.registered_email, participants.invited_email) is null as is_guest,
-        coalesce(participants.registered_first_name, participants.invited_first_name) as first_name,
-        coalesce(participants.registered_last_name, participants.invited_last_name) as last_name,
+        coalesce(newest.registered_email, newest.invited_email) as email,
+        coalesce(newest.registered_email, newest.invited_email) is null as is_guest,
+        coalesce(newest.registered_first_name, newest.invited_first_name) as first_name,
+        coalesce(newest.registered_last_name, newest.invited_last_name) as last_name,
         case
-            when participants.registered_fields is not null
-                or participants.invited_fields is not null
-                then coalesce(participants.invited_fields, '{}'::jsonb)
-                    || coalesce(participants.registered_fields, '{}'::jsonb)
+            when newest.registered_fields is not null
+                or newest.invited_fields is not null
+                then coalesce(newest.invited_fields, '{}'::jsonb)
+                    || coalesce(newest.registered_fields, '{}'::jsonb)
         end as registration_fields,
-        participants.first_invited_at as invited_at,
-        participants.first_registered_at as registered_at,
+        newest.first_invited_at as invited_at,
+        newest.first_registered_at as registered_at,
         case
-            when participants.first_registered_at is null
-                and participants.first_invited_at is not null
+            when newest.first_registered_at is null
+                and newest.first_invited_at is not null
                 then 'invited'
-            when participants.first_invited_at <= participants.first_registered_at
+            when newest.first_invited_at <= newest.first_registered_at
                 then 'registered_by_invitation'
-            when participants.first_registered_at is not null
+            when newest.first_registered_at is not null
                 then 'self_registered'
         end as registration_status,
-        participants.first_joined_at is not null as has_attended,
-        participants.role,
-        participants.first_joined_at,
-        participants.last_joined_at
-    from participants
-    inner join sessions on participants.event_session_id = sessions.event_session_id
+        newest.first_joined_at is not null as has_attended,
+        newest.role,
+        newest.first_joined_at,
+        newest.last_joined_at
+    from newest
+    inner join sessions on newest.event_session_id = sessions.event_session_id
 
 )
 

@@ -23,7 +23,10 @@ active_stretches as (
 
 host_windows as (
 
-    select * from {{ ref('int_host_windows') }}
+    select
+        *,
+        {{ half_open_range('host_active_started_at', 'host_active_ended_at') }} as host_window
+    from {{ ref('int_host_windows') }}
     where {{ rebuilt_sessions_only() }}
 
 ),
@@ -40,7 +43,9 @@ presence as (
     select
         event_session_id,
         participant_id,
-        range_agg({{ half_open_range('clipped_joined_at', 'clipped_left_at') }}) as presence_intervals
+        range_agg(
+            {{ half_open_range('clipped_joined_at', 'clipped_left_at') }}
+        ) as presence_intervals
     from connections
     group by event_session_id, participant_id
 
@@ -72,15 +77,13 @@ combined as (
         host_windows.host_active_seconds,
         case
             when host_windows.event_session_id is not null
-                then presence.presence_intervals * tstzmultirange(
-                    {{ half_open_range('host_windows.host_active_started_at', 'host_windows.host_active_ended_at') }}
-                )
+                then presence.presence_intervals * tstzmultirange(host_windows.host_window)
         end as host_window_presence_intervals
     from presence
     inner join sessions on presence.event_session_id = sessions.event_session_id
     left join activity
         on presence.event_session_id = activity.event_session_id
-        and presence.participant_id = activity.participant_id
+            and presence.participant_id = activity.participant_id
     left join host_windows on presence.event_session_id = host_windows.event_session_id
 
 ),

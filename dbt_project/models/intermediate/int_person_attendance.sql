@@ -83,7 +83,7 @@ final as (
     from people
     left join first_attendances
         on people.organization_id = first_attendances.organization_id
-        and people.person_key = first_attendances.person_key
+            and people.person_key = first_attendances.person_key
 
 )
 

@@ -29,7 +29,7 @@ with files as (
 rejected_lines as (
 
     select * from {{ ref('stg_platform__rejected_lines') }}
-    where file_id = any(array(select file_id from files))
+    where file_id = any(array(select files.file_id from files))
 
 ),
 

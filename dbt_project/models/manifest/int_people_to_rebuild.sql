@@ -27,14 +27,14 @@ with touched as (
 identity as (
 
     select * from {{ ref('int_participant_identity') }}
-    where event_session_id = any(array(select event_session_id from touched))
+    where event_session_id = any(array(select touched.event_session_id from touched))
 
 ),
 
 invitations as (
 
     select * from {{ ref('stg_platform__invitations') }}
-    where event_session_id = any(array(select event_session_id from touched))
+    where event_session_id = any(array(select touched.event_session_id from touched))
         and email is not null
 
 ),
@@ -42,7 +42,7 @@ invitations as (
 registrations as (
 
     select * from {{ ref('stg_platform__registrations') }}
-    where event_session_id = any(array(select event_session_id from touched))
+    where event_session_id = any(array(select touched.event_session_id from touched))
         and email is not null
 
 ),
@@ -50,13 +50,21 @@ registrations as (
 candidates as (
 
     -- the key each participant has now
-    select event_session_id, participant_id, person_key, is_guest as is_guest_key
+    select
+        event_session_id,
+        participant_id,
+        person_key,
+        is_guest as is_guest_key
     from identity
 
     union all
 
     -- the guest key a participant with an e-mail had before the e-mail arrived
-    select event_session_id, participant_id, 'guest:' || participant_id, true
+    select
+        event_session_id,
+        participant_id,
+        'guest:' || participant_id as person_key,
+        true as is_guest_key
     from identity
     where not is_guest
 
@@ -64,12 +72,20 @@ candidates as (
 
     -- every e-mail given in the session: any of them may have been the key before a
     -- newer registration or invitation replaced it (normalized as in identity)
-    select event_session_id, participant_id, lower(email), false
+    select
+        event_session_id,
+        participant_id,
+        lower(email) as person_key,
+        false as is_guest_key
     from invitations
 
     union all
 
-    select event_session_id, participant_id, lower(email), false
+    select
+        event_session_id,
+        participant_id,
+        lower(email) as person_key,
+        false as is_guest_key
     from registrations
 
 ),
@@ -82,11 +98,11 @@ final as (
         bool_and(candidates.is_guest_key) as is_guest_key,
         -- joins only accumulate: who has not attended a touched session now never had
         min(identity.session_started_at) filter (where identity.has_attended)
-            as earliest_attended_started_at
+        as earliest_attended_started_at
     from candidates
     inner join identity
         on candidates.event_session_id = identity.event_session_id
-        and candidates.participant_id = identity.participant_id
+            and candidates.participant_id = identity.participant_id
     {%- if flags.FULL_REFRESH %}
     where false
     {%- endif %}

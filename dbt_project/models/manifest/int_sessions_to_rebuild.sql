@@ -29,7 +29,10 @@ people_to_rebuild as (
 
 touched as (
 
-    select event_session_id, organization_id, started_at
+    select
+        event_session_id,
+        organization_id,
+        started_at
     from sessions
     where rebuilt_invocation_id = '{{ invocation_id }}'
 
@@ -54,7 +57,7 @@ later_sessions as (
     from identity
     inner join touched_people
         on identity.organization_id = touched_people.organization_id
-        and identity.person_key = touched_people.person_key
+            and identity.person_key = touched_people.person_key
     where identity.has_attended
         and identity.session_started_at > touched_people.earliest_touched_started_at
 
@@ -62,12 +65,16 @@ later_sessions as (
 
 final as (
 
-    select event_session_id, 'touched' as rebuild_reason
+    select
+        event_session_id,
+        'touched' as rebuild_reason
     from touched
     union all
-    select event_session_id, 'returning_person' as rebuild_reason
+    select
+        event_session_id,
+        'returning_person' as rebuild_reason
     from later_sessions
-    where event_session_id not in (select event_session_id from touched)
+    where later_sessions.event_session_id not in (select touched.event_session_id from touched)
 
 )
 

@@ -33,11 +33,12 @@ session_minutes as (
         sessions.event_session_id,
         minute_at
     from sessions
-    cross join lateral generate_series(
-        date_trunc('minute', sessions.started_at),
-        sessions.measured_until,
-        interval '1 minute'
-    ) as minute_at
+    cross join
+        lateral generate_series(
+            date_trunc('minute', sessions.started_at),
+            sessions.measured_until,
+            interval '1 minute'
+        ) as minute_at
     where minute_at < sessions.measured_until
 
 ),
@@ -54,14 +55,14 @@ participant_minute_ranges as (
             tstzrange(
                 date_trunc('minute', lower(interval_range)),
                 date_trunc('minute', upper(interval_range) - interval '1 microsecond')
-                    + interval '1 minute',
+                + interval '1 minute',
                 '[)'
             )
         ) as minute_ranges
     from presence
     inner join identity
         on presence.event_session_id = identity.event_session_id
-        and presence.participant_id = identity.participant_id
+            and presence.participant_id = identity.participant_id
     cross join lateral unnest(presence.presence_intervals) as interval_range
     where identity.role = 'participant'
     group by presence.event_session_id, presence.participant_id
@@ -71,11 +72,17 @@ participant_minute_ranges as (
 -- +1 where a participant's minute range starts, -1 where it ends
 steps as (
 
-    select event_session_id, lower(minute_range) as minute_at, 1 as step
+    select
+        event_session_id,
+        lower(minute_range) as minute_at,
+        1 as step
     from participant_minute_ranges
     cross join lateral unnest(minute_ranges) as minute_range
     union all
-    select event_session_id, upper(minute_range) as minute_at, -1 as step
+    select
+        event_session_id,
+        upper(minute_range) as minute_at,
+        -1 as step
     from participant_minute_ranges
     cross join lateral unnest(minute_ranges) as minute_range
 
@@ -83,7 +90,10 @@ steps as (
 
 step_totals as (
 
-    select event_session_id, minute_at, sum(step) as delta
+    select
+        event_session_id,
+        minute_at,
+        sum(step) as delta
     from steps
     group by event_session_id, minute_at
 
@@ -102,7 +112,7 @@ online as (
     from session_minutes
     left join step_totals
         on session_minutes.event_session_id = step_totals.event_session_id
-        and session_minutes.minute_at = step_totals.minute_at
+            and session_minutes.minute_at = step_totals.minute_at
 
 ),
 

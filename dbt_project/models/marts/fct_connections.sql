@@ -21,7 +21,7 @@ final as (
         role,
         platform,
         chat_name,
-        {{ mask_ip('ip') }} as ip,
+        {{ mask_ip('ip') }} as ip,  -- noqa: AL09
         country,
         city,
         user_agent

@@ -46,14 +46,16 @@ rejected_lines as (
 
 orphan_leaves as (
 
-    select leaves.event_session_id, count(*) as observed_count
+    select
+        leaves.event_session_id,
+        count(*) as observed_count
     from leaves
     where not exists (
-        select 1
-        from joins
-        where joins.event_session_id = leaves.event_session_id
-            and joins.connection_id = leaves.connection_id
-    )
+            select 1
+            from joins
+            where joins.event_session_id = leaves.event_session_id
+                and joins.connection_id = leaves.connection_id
+        )
     group by leaves.event_session_id
 
 ),
@@ -71,7 +73,9 @@ connection_checks as (
 
 duplicate_counts as (
 
-    select event_session_id, count(*) as observed_count
+    select
+        event_session_id,
+        count(*) as observed_count
     from duplicates
     group by event_session_id
 
@@ -82,7 +86,9 @@ duplicate_counts as (
 -- rejects there are
 reject_counts as (
 
-    select event_session_id, count(*) as observed_count
+    select
+        event_session_id,
+        count(*) as observed_count
     from rejected_lines
     group by event_session_id
 
@@ -90,31 +96,46 @@ reject_counts as (
 
 checks as (
 
-    select sessions.event_session_id, 'orphan_leaves' as check_name, orphan_leaves.observed_count
+    select
+        sessions.event_session_id,
+        'orphan_leaves' as check_name,
+        orphan_leaves.observed_count
     from sessions
     left join orphan_leaves on sessions.event_session_id = orphan_leaves.event_session_id
 
     union all
 
-    select sessions.event_session_id, 'inferred_leaves', connection_checks.inferred_leaves
+    select
+        sessions.event_session_id,
+        'inferred_leaves' as check_name,
+        connection_checks.inferred_leaves as observed_count
     from sessions
     left join connection_checks on sessions.event_session_id = connection_checks.event_session_id
 
     union all
 
-    select sessions.event_session_id, 'joins_outside_session', connection_checks.joins_outside_session
+    select
+        sessions.event_session_id,
+        'joins_outside_session' as check_name,
+        connection_checks.joins_outside_session as observed_count
     from sessions
     left join connection_checks on sessions.event_session_id = connection_checks.event_session_id
 
     union all
 
-    select sessions.event_session_id, 'duplicate_events_dropped', duplicate_counts.observed_count
+    select
+        sessions.event_session_id,
+        'duplicate_events_dropped' as check_name,
+        duplicate_counts.observed_count
     from sessions
     left join duplicate_counts on sessions.event_session_id = duplicate_counts.event_session_id
 
     union all
 
-    select sessions.event_session_id, 'rejected_lines', reject_counts.observed_count
+    select
+        sessions.event_session_id,
+        'rejected_lines' as check_name,
+        reject_counts.observed_count
     from sessions
     left join reject_counts on sessions.event_session_id = reject_counts.event_session_id
 
@@ -123,8 +144,8 @@ checks as (
     -- 1 for a quarantined session (longer than var max_session_days), else 0
     select
         sessions.event_session_id,
-        'session_too_long',
-        case when sessions.status = 'quarantined' then 1 else 0 end
+        'session_too_long' as check_name,
+        case when sessions.status = 'quarantined' then 1 else 0 end as observed_count
     from sessions
 
 ),

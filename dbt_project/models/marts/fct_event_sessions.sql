@@ -1,4 +1,5 @@
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{% set host_share = pct('host_windows.host_active_seconds', 'sessions.duration_seconds') %}
 
 with sessions as (
 
@@ -43,18 +44,19 @@ participant_counts as (
         count(*) filter (where invited_at is not null) as invited_count,
         count(*) filter (where registered_at is not null) as registered_count,
         count(*) filter (where connections_count > 0) as attendees_count,
-        count(*) filter (where connections_count > 0 and role = 'participant') as participants_count,
+        count(*) filter (where connections_count > 0 and role = 'participant')
+        as participants_count,
         count(*) filter (where connections_count > 0 and role in ('admin', 'host')) as hosts_count,
         count(*) filter (where connections_count > 0 and role = 'participant' and is_new)
-            as new_participants_count,
+        as new_participants_count,
         count(*) filter (where connections_count > 0 and role = 'participant' and not is_new)
-            as returning_participants_count,
+        as returning_participants_count,
         count(*) filter (where connections_count > 0 and role = 'participant' and is_guest)
-            as guest_participants_count,
+        as guest_participants_count,
         count(*) filter (where connections_count > 0 and role = 'participant' and left_early)
-            as left_early_count,
+        as left_early_count,
         round(avg(presence_pct) filter (where connections_count > 0 and role = 'participant'), 2)
-            as avg_presence_pct
+        as avg_presence_pct
     from participants
     group by event_session_id
 
@@ -71,7 +73,7 @@ participant_intervals as (
     from presence
     inner join participants
         on presence.event_session_id = participants.event_session_id
-        and presence.participant_id = participants.participant_id
+            and presence.participant_id = participants.participant_id
     cross join lateral unnest(presence.presence_intervals) as interval_range
     where participants.role = 'participant'
 
@@ -79,10 +81,16 @@ participant_intervals as (
 
 concurrency_steps as (
 
-    select event_session_id, lower(interval_range) as step_at, 1 as step
+    select
+        event_session_id,
+        lower(interval_range) as step_at,
+        1 as step
     from participant_intervals
     union all
-    select event_session_id, upper(interval_range) as step_at, -1 as step
+    select
+        event_session_id,
+        upper(interval_range) as step_at,
+        -1 as step
     from participant_intervals
 
 ),
@@ -102,7 +110,9 @@ running_concurrency as (
 
 peaks as (
 
-    select event_session_id, max(online) as peak_concurrent_participants
+    select
+        event_session_id,
+        max(online) as peak_concurrent_participants
     from running_concurrency
     group by event_session_id
 
@@ -129,9 +139,9 @@ final as (
         coalesce(participant_counts.hosts_count, 0)::bigint as hosts_count,
         coalesce(participant_counts.new_participants_count, 0)::bigint as new_participants_count,
         coalesce(participant_counts.returning_participants_count, 0)::bigint
-            as returning_participants_count,
+        as returning_participants_count,
         coalesce(participant_counts.guest_participants_count, 0)::bigint
-            as guest_participants_count,
+        as guest_participants_count,
         coalesce(participant_counts.left_early_count, 0)::bigint as left_early_count,
         coalesce(session_engagement.messages_count, 0)::bigint as messages_count,
         coalesce(session_engagement.questions_count, 0)::bigint as questions_count,
@@ -141,7 +151,7 @@ final as (
         host_windows.host_active_started_at,
         host_windows.host_active_ended_at,
         host_windows.host_active_seconds::bigint as host_active_seconds,
-        {{ pct('host_windows.host_active_seconds', 'sessions.duration_seconds') }} as host_active_pct,
+        {{ host_share }} as host_active_pct,
         sessions.report_date
     from sessions
     left join participant_counts on sessions.event_session_id = participant_counts.event_session_id

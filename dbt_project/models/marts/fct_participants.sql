@@ -1,5 +1,17 @@
 {{ config(unique_key=['event_session_id', 'participant_id']) }}
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{# the rating's terms (marts.md): weights and caps are vars #}
+{% set presence_weight = var('rating_weight_presence') %}
+{% set active_weight = var('rating_weight_active') %}
+{% set messages_score = weighted_capped_score(
+    var('rating_weight_messages'), 'messages_count', var('rating_cap_messages')
+) %}
+{% set questions_score = weighted_capped_score(
+    var('rating_weight_questions'), 'questions_count', var('rating_cap_questions')
+) %}
+{% set fires_score = weighted_capped_score(
+    var('rating_weight_fires'), 'fires_count', var('rating_cap_fires')
+) %}
 {# Who each participant is (int_participant_identity), where from and on what
     (int_participant_attribution), what they did (int_participant_engagement) and
     how long they were there (int_participant_presence), scored by the rating. -#}
@@ -144,8 +156,9 @@ final as (
     select
         event_session_id,
         participant_id,
-        {{ mask_person_key('person_key') }} as person_key,
-        {{ mask_email('email') }} as email,
+        -- masks: with var mask_pii off one renders the bare column, so `x as x` is meant
+        {{ mask_person_key('person_key') }} as person_key,  -- noqa: AL09
+        {{ mask_email('email') }} as email,  -- noqa: AL09
         is_guest,
         first_name,
         last_name,
@@ -166,7 +179,7 @@ final as (
         primary_platform,
         country,
         city,
-        {{ mask_ip('last_ip') }} as last_ip,
+        {{ mask_ip('last_ip') }} as last_ip,  -- noqa: AL09
         first_joined_at,
         last_left_at,
         connections_count::bigint as connections_count,
@@ -183,18 +196,20 @@ final as (
         (case
             when not has_attended then 0
             else round(
-                case
-                    when active_pct is null
-                        then ({{ var('rating_weight_presence') }} + {{ var('rating_weight_active') }})
-                            * coalesce(presence_pct, 0)
-                    else {{ var('rating_weight_presence') }} * coalesce(presence_pct, 0)
-                        + {{ var('rating_weight_active') }} * active_pct
-                end
-                + {{ weighted_capped_score(var('rating_weight_messages'), 'messages_count', var('rating_cap_messages')) }}
-                + {{ weighted_capped_score(var('rating_weight_questions'), 'questions_count', var('rating_cap_questions')) }}
-                + {{ weighted_capped_score(var('rating_weight_fires'), 'fires_count', var('rating_cap_fires')) }},
-                1
-            )
+                    case
+                        when active_pct is null
+                            then
+                                ({{ presence_weight }} + {{ active_weight }})
+                                * coalesce(presence_pct, 0)
+                        else
+                            {{ presence_weight }} * coalesce(presence_pct, 0)
+                            + {{ active_weight }} * active_pct
+                    end
+                    + {{ messages_score }}
+                    + {{ questions_score }}
+                    + {{ fires_score }},
+                    1
+                )
         end)::numeric(4, 1) as rating,
         agreements,
         is_new,

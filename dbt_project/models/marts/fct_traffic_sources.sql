@@ -1,5 +1,6 @@
 {{ config(unique_key=['event_session_id', 'referrer_source']) }}
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{% set session_participants = 'sum(participants_count) over (partition by event_session_id)' %}
 
 with participants as (
 
@@ -27,8 +28,7 @@ final as (
         event_session_id,
         referrer_source,
         participants_count::bigint as participants_count,
-        {{ pct('participants_count', 'sum(participants_count) over (partition by event_session_id)') }}
-            as share_pct
+        {{ pct('participants_count', session_participants) }} as share_pct
     from by_source
 
 )
