@@ -78,9 +78,10 @@ def webinar_stats_daily():
         from webstat.tasks.publish_sessions import render_sessions
 
         return render_sessions(
-            event_session_ids, run_id=run_id,
+            event_session_ids,
+            run_id=run_id,
             data_interval=(data_interval_start, data_interval_end),
-        )  # fmt: skip
+        )
 
     render_reports.expand(event_session_ids=sessions_to_report(transform(ingest())))
 

@@ -49,8 +49,9 @@ def webinar_stats_period():
         from webstat.tasks.period import period_report
 
         try:
-            return period_report(params["start"], params["end"], params.get("webinar"),
-                                 run_id=run_id)  # fmt: skip
+            return period_report(
+                params["start"], params["end"], params.get("webinar"), run_id=run_id
+            )
         except BadDataError as exc:  # bad params: fail now, no retries
             raise AirflowFailException(str(exc)) from exc
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from webstat.errors import WebstatError
 from webstat.settings import Settings, ensure_home
@@ -62,3 +63,17 @@ def ensure_metadata_db() -> None:
 
     upgradedb()
     marker.touch()
+
+
+def load_dag(dag_id: str = "webinar_stats_daily") -> Any:
+    """The real DAG object ``dag_id``, imported from its file in ``dags/`` (call
+    :func:`configure` first)."""
+    import importlib.util
+
+    path = DAGS_DIR / f"{dag_id}.py"
+    spec = importlib.util.spec_from_file_location(dag_id, path)
+    if spec is None or spec.loader is None:
+        raise WebstatError(f"cannot import the DAG file {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, dag_id)()  # the @dag function returns the DAG

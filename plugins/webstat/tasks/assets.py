@@ -5,9 +5,15 @@ so a BI refresh DAG can be scheduled on them (``schedule=mart_assets()``, or on 
 from __future__ import annotations
 
 MARTS = (
-    "fct_event_sessions", "fct_participants", "fct_connections", "fct_traffic_sources",
-    "fct_devices", "fct_attendance_minutes", "dim_people", "fct_data_quality",
-)  # fmt: skip
+    "fct_event_sessions",
+    "fct_participants",
+    "fct_connections",
+    "fct_traffic_sources",
+    "fct_devices",
+    "fct_attendance_minutes",
+    "dim_people",
+    "fct_data_quality",
+)
 
 
 def mart_assets() -> list:

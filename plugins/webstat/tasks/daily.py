@@ -76,8 +76,9 @@ def ingest(data_interval_start: datetime, settings: Settings | None = None) -> d
     if summary.failed_files:
         log.warning(
             "%d file(s) failed to load (retried by the next runs): %s",
-            len(summary.failed_files), ", ".join(f.uri for f in summary.failed_files),
-        )  # fmt: skip
+            len(summary.failed_files),
+            ", ".join(f.uri for f in summary.failed_files),
+        )
     check_reject_share(rejected, lines, settings.max_reject_pct, duplicates, day=day)
     return summary.as_dict()
 

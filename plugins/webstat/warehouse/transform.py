@@ -50,13 +50,8 @@ def run_dbt(
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "False")
     work = settings.home / "dbt"
-    full = [
-        *args,
-        "--project-dir", str(DBT_PROJECT_DIR),
-        "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(work / "target"),
-        "--log-path", str(work / "logs"),
-    ]  # fmt: skip
+    full = [*args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    full += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
     if dbt_vars_:
         full += ["--vars", json.dumps(dbt_vars_)]
     # One dbt invocation at a time per warehouse (a backfill's parallel runs, a run and a

@@ -49,8 +49,11 @@ def test_run_loads_every_line_once_and_a_rerun_changes_nothing(
     events, duplicates, rejects, files = _raw_counts(conn)
     # the generator's own ledger of what it wrote: every line is exactly one of these
     assert (events, duplicates, rejects, files) == (
-        written.events, written.duplicate_lines, written.malformed_lines, written.files,
-    )  # fmt: skip
+        written.events,
+        written.duplicate_lines,
+        written.malformed_lines,
+        written.files,
+    )
     marts = _mart_counts(conn)
     sessions = conn.execute("select count(distinct event_session_id) from raw.platform_events")
     assert marts["fct_event_sessions"] == sessions.fetchone()[0] == written.sessions
@@ -132,8 +135,7 @@ def test_the_first_day_runs_and_the_reject_gate_fails_it_again_on_a_rerun(
 def test_the_period_dag_renders_and_refuses_a_reversed_range(
     warehouse_url, conn, tmp_path, monkeypatch
 ):
-    from webstat.cli import _prepare_airflow, load_dag
-    from webstat.settings import load_settings
+    from webstat.airflow_env import ensure_metadata_db, load_dag
 
     landing = tmp_path / "landing"
     generate(START, END, landing, seed=11, scale="small")
@@ -142,7 +144,7 @@ def test_the_period_dag_renders_and_refuses_a_reversed_range(
     monkeypatch.setenv("WEBSTAT_ARTIFACTS_URI", str(tmp_path / "artifacts"))
     assert main(["ingest", "--start", str(START)]) == 0
     assert main(["dbt", "build", "--vars", '{"data_interval_end": "2026-11-03T00:00:00Z"}']) == 0
-    _prepare_airflow(load_settings())
+    ensure_metadata_db()
     dag = load_dag("webinar_stats_period")
 
     run = dag.test(run_conf={"start": "2026-11-02", "end": "2026-11-02", "webinar": None})
