@@ -41,9 +41,9 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from webstat import daily
+from webstat.tasks import daily
 from webstat.settings import load_settings
-from webstat.transform import dbt_vars, run_dbt
+from webstat.warehouse.transform import dbt_vars, run_dbt
 from webstat.warehouse import prepare
 
 pytestmark = pytest.mark.integration

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(warehouse_url, tmp_path):
-    from webstat.transform import dbt_vars, run_dbt
+    from webstat.warehouse.transform import dbt_vars, run_dbt
     from webstat.warehouse import connect, prepare
 
     settings = load_settings({"WEBSTAT_WAREHOUSE_URL": warehouse_url,
