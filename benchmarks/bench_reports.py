@@ -50,6 +50,8 @@ PARTICIPANT = {
     "agreements": "jsonb_build_array(jsonb_build_object('agreement_id', 'a1', 'title', "
                   "'Согласие', 'accepted_at', '2026-10-30T09:00:00Z'))",
     "is_new": "i %% 2 = 0", "left_early": "false",
+    "full_name": "'Имя' || i || ' Фамилия' || i",
+    "visitor_type": "case when i %% 2 = 0 then 'new' else 'returning' end",
 }
 CONNECTION = {
     "event_session_id": "%(sid)s", "participant_id": "'u-' || i", "connection_id": "'c-' || i",

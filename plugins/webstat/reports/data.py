@@ -81,14 +81,8 @@ SESSION_FIELDS = (
 )
 """The columns of ``marts.fct_event_sessions`` a report reads."""
 
-# Fields the participants query computes beside the mart's own columns. (full_name and
-# visitor_type are to become columns of marts.fct_participants, then read from there.)
+# Fields the participants query takes beside the mart's own columns (the session's).
 _PARTICIPANT_DERIVED = {
-    "full_name": "coalesce(nullif(concat_ws(' ', p.first_name, p.last_name), ''), p.chat_name)",
-    "visitor_type": (
-        "case when p.connections_count > 0 then case when p.is_guest then 'guest'"
-        " when p.is_new then 'new' when not p.is_new then 'returning' end end"
-    ),
     "webinar_name": "s.webinar_name",
     "report_date": "s.report_date",
 }

@@ -40,6 +40,7 @@ create table marts.fct_participants (
     messages_pct numeric, questions_count bigint, questions_pct numeric, fires_count bigint,
     active_seconds bigint, active_pct numeric, host_window_presence_pct numeric,
     rating numeric, agreements jsonb, is_new boolean, left_early boolean,
+    full_name text, visitor_type text,
     primary key (event_session_id, participant_id)
 );
 create table marts.fct_connections (
@@ -146,7 +147,21 @@ def participant_row(event_session_id: str, participant_id: str, **over: Any) -> 
         "left_early": None,
     }
     row.update(over)
+    # unless given, as the contract defines them (marts/fct_participants.yml)
+    if "full_name" not in over:
+        parts = [n for n in (row["first_name"], row["last_name"]) if n is not None]
+        row["full_name"] = " ".join(parts) or row["chat_name"]
+    if "visitor_type" not in over:
+        row["visitor_type"] = _visitor_type(row)
     return row
+
+
+def _visitor_type(row: dict[str, Any]) -> str | None:
+    if not row["connections_count"]:
+        return None
+    if row["is_guest"]:
+        return "guest"
+    return {True: "new", False: "returning"}.get(row["is_new"])
 
 
 class Marts:
@@ -282,6 +297,8 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
             participant_row(
                 sid,
                 "u-anna",
+                full_name="Анна Иванова",
+                visitor_type="new",
                 person_key="anna@example.com",
                 email="anna@example.com",
                 is_guest=False,
@@ -325,6 +342,8 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
             participant_row(
                 sid,
                 "u-boris",
+                full_name="Борис Петров",
+                visitor_type="returning",
                 person_key="boris@example.com",
                 email="boris@example.com",
                 is_guest=False,
@@ -354,6 +373,8 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
             participant_row(
                 sid,
                 "g-1",
+                full_name="Гость 1",
+                visitor_type="guest",
                 chat_name="Гость 1",
                 referrer_source="direct",
                 platforms="web",
@@ -372,6 +393,8 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
             participant_row(
                 sid,
                 "u-inv",
+                full_name="Вера Приглашённая",
+                visitor_type=None,
                 person_key="inv@example.com",
                 email="inv@example.com",
                 is_guest=False,
@@ -385,6 +408,8 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
             participant_row(
                 sid,
                 "h-1",
+                full_name="Ведущая Смирнова",
+                visitor_type=None,
                 person_key="host@example.com",
                 email="host@example.com",
                 is_guest=False,

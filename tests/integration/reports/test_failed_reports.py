@@ -16,7 +16,7 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from webstat.publish_sessions import ReportsFailed, render_sessions, sessions_to_report
+from webstat.tasks.publish_sessions import ReportsFailed, render_sessions, sessions_to_report
 
 pytestmark = pytest.mark.integration
 
@@ -75,7 +75,7 @@ class Records(logging.Handler):
 
 @pytest.fixture()
 def records():
-    logger = logging.getLogger("webstat.publish_sessions")
+    logger = logging.getLogger("webstat.tasks.publish_sessions")
     handler, level = Records(), logger.level
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)

@@ -39,9 +39,9 @@ def squash(text: str) -> str:
 def test_a_10000_character_title_and_name(marts, worked_example, settings_for):
     sid = marts.insert_worked_example("es-long-title", webinar_name=TITLE)
     marts.execute(
-        "update marts.fct_participants set last_name = %s"
+        "update marts.fct_participants set last_name = %s, full_name = 'Анна ' || %s"
         " where event_session_id = %s and participant_id = 'u-anna'",
-        (NAME, sid),
+        (NAME, NAME, sid),
     )
     settings = settings_for()
     with marts.connect() as conn:

@@ -74,7 +74,8 @@ def _insert_big_session(marts, sid: str, n: int) -> None:
           3600, 50, 75.5, 62.3,
           jsonb_build_array(jsonb_build_object('agreement_id', 'a1', 'title', 'Согласие',
                                                'accepted_at', '2026-10-30T09:00:00Z')),
-          i %% 2 = 0, false
+          i %% 2 = 0, false, 'Имя' || i || ' Фамилия' || i,
+          case when i %% 2 = 0 then 'new' else 'returning' end
         from generate_series(1, %(n)s) i
         """,
         {"sid": sid, "n": n},

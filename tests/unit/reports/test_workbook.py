@@ -166,3 +166,52 @@ def test_chart_row_limit_is_openpyxl_s():
         Reference(
             ws, min_col=5, min_row=ROW_HEADER, max_row=ROW_HEADER + MAX_ATTENDANCE_MINUTES + 1
         )
+
+
+def test_period_workbook_of_hand_made_rows(tmp_path, rows):
+    from datetime import date
+
+    from webstat.reports.data import Period, PeriodReport, period_totals
+    from webstat.reports.workbook import render_period_xlsx
+
+    first = rows["session"](
+        event_session_id="es-1", participants_count=3, registered_count=4, messages_count=5
+    )
+    second = rows["session"](
+        event_session_id="es-2",
+        started_at=datetime(2026, 11, 3, 10, tzinfo=UTC),
+        report_date=date(2026, 11, 3),
+        duration_seconds=5400,
+        participants_count=2,
+        messages_count=1,
+        is_paid=True,
+    )
+    period = Period(date(2026, 11, 2), date(2026, 11, 8), None, [first, second])
+    people = {"unique_people_count": 4, "avg_presence_pct": Decimal("62.50")}
+    report = PeriodReport(
+        period=period,
+        participants=iter([rows["participant"](1), rows["participant"](2)]),
+        first_participants=[],
+        participants_count=2,
+        totals=period_totals(period.sessions, people),
+        sources=[],
+        devices=[],
+    )
+    counts = render_period_xlsx(report, tmp_path / "p.xlsx", locale="en")
+    assert counts == {"sessions": 2, "participants": 2, "totals": 13, "sources": 0, "devices": 0}
+    wb = openpyxl.load_workbook(tmp_path / "p.xlsx")
+    assert wb.sheetnames == ["Event sessions", "Participants", "Totals", "Sources", "Devices"]
+    assert wb["Event sessions"]["A1"].value == (
+        "Statistics for 2026-11-02 – 2026-11-08 · Times: Europe/Moscow (UTC+03:00)"
+    )
+    # a paid session in the period: the participants sheet has the payment status
+    assert "Payment status" in header_index(wb["Participants"])
+    totals = {r[0].value: r[1].value for r in wb["Totals"].iter_rows(min_row=3)}
+    # 7,200 + 5,400 s = 3.5 h; 3 + 2 participants; 4 + 1 registered; 5 + 1 messages
+    assert totals["Event sessions"] == 2
+    assert totals["Total duration"] == timedelta(hours=3, minutes=30)
+    assert totals["Participants (sum over sessions)"] == 5
+    assert totals["Unique people"] == 4
+    assert totals["Registered"] == 5
+    assert totals["Messages"] == 6
+    assert totals["Average presence %"] == 0.625
