@@ -6,8 +6,10 @@ Public entry points (what ``webstat report`` and the DAGs call):
 * :func:`render_period_report` — ``{ARTIFACTS}/periods/{start}_{end}[_{slug}]/``
 * :func:`publish` — files first, ``manifest.json`` last
 
-The renderers on their own: :func:`webstat.reports.xlsx.render_session_xlsx`,
-:func:`~webstat.reports.xlsx.render_period_xlsx`,
+:mod:`~webstat.reports.data` reads what a report shows (a ``SessionReport`` /
+``PeriodReport``); the renderers take that, never a connection:
+:func:`webstat.reports.workbook.render_session_xlsx`,
+:func:`~webstat.reports.workbook.render_period_xlsx`,
 :func:`webstat.reports.pdf.render_session_pdf`,
 :func:`~webstat.reports.pdf.render_period_pdf`. openpyxl and WeasyPrint are
 imported only when a report is rendered, so importing this package stays cheap.
