@@ -74,13 +74,22 @@ def run(wh: Warehouse, events: int, report_limit: int | None) -> dict[str, Any]:
     rendered_s = t()
     per_session = rendered_s / len(todo) if todo else 0.0
     phases["reports"] = per_session * len(ids)
-    log(f"day: {len(todo)} of {len(ids)} session reports in {rendered_s:.1f} s "
-        f"({per_session:.2f} s each, {RENDER_PROCESSES} processes)")
+    log(
+        f"day: {len(todo)} of {len(ids)} session reports in {rendered_s:.1f} s "
+        f"({per_session:.2f} s each, {RENDER_PROCESSES} processes)"
+    )
     total = sum(phases.values())
     return {
-        "events": gen["events"], "lines": summary["lines"], "loaded": summary["loaded"],
-        "sessions": gen["sessions"], "generate_seconds": gen["seconds"],
-        "phases": phases, "total_seconds": total, "events_per_s": summary["lines"] / total,
-        "reports_rendered": len(todo), "reports_total": len(ids),
-        "reports_extrapolated": len(todo) < len(ids), "report_seconds_each": per_session,
+        "events": gen["events"],
+        "lines": summary["lines"],
+        "loaded": summary["loaded"],
+        "sessions": gen["sessions"],
+        "generate_seconds": gen["seconds"],
+        "phases": phases,
+        "total_seconds": total,
+        "events_per_s": summary["lines"] / total,
+        "reports_rendered": len(todo),
+        "reports_total": len(ids),
+        "reports_extrapolated": len(todo) < len(ids),
+        "report_seconds_each": per_session,
     }

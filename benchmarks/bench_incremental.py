@@ -38,8 +38,10 @@ def _top_nodes(settings, n: int = 8) -> list[dict[str, Any]]:
     except (OSError, KeyError, ValueError):
         return []
     nodes = sorted(results, key=lambda r: r.get("execution_time") or 0, reverse=True)
-    return [{"node": r["unique_id"].split(".", 2)[-1], "seconds": r["execution_time"]}
-            for r in nodes[:n]]
+    return [
+        {"node": r["unique_id"].split(".", 2)[-1], "seconds": r["execution_time"]}
+        for r in nodes[:n]
+    ]
 
 
 def _sum_by_kind(settings) -> dict[str, float]:
@@ -64,8 +66,10 @@ def _transform(settings, day: date, *, full_refresh: bool = False) -> float:
 
 
 def _snapshot(wh: Warehouse, name: str) -> None:
-    wh.admin(f"select pg_terminate_backend(pid) from pg_stat_activity "
-             f"where datname = '{DB}' and pid <> pg_backend_pid()")
+    wh.admin(
+        f"select pg_terminate_backend(pid) from pg_stat_activity "
+        f"where datname = '{DB}' and pid <> pg_backend_pid()"
+    )
     wh.create_db(name, template=DB)
 
 
@@ -73,8 +77,9 @@ def _restore(wh: Warehouse, name: str) -> None:
     wh.create_db(DB, template=name)
 
 
-def run(wh: Warehouse, days: int, events_per_day: int, repeat: int,
-        full_refresh_runs: int = 1) -> dict[str, Any]:
+def run(
+    wh: Warehouse, days: int, events_per_day: int, repeat: int, full_refresh_runs: int = 1
+) -> dict[str, Any]:
     from webstat.tasks import daily
     from webstat.warehouse import prepare
     from webstat.warehouse.transform import dbt_vars, run_dbt
@@ -99,13 +104,23 @@ def run(wh: Warehouse, days: int, events_per_day: int, repeat: int,
         if day == last:
             _snapshot(wh, "snap_last")
         seconds = _transform(settings, day)
-        per_day.append({"day": day.isoformat(), "events": summary["loaded"],
-                        "ingest_seconds": ingest_time(), "dbt_seconds": seconds})
+        per_day.append(
+            {
+                "day": day.isoformat(),
+                "events": summary["loaded"],
+                "ingest_seconds": ingest_time(),
+                "dbt_seconds": seconds,
+            }
+        )
         if day == last:
-            profiles[day.isoformat()] = {"top": _top_nodes(settings),
-                                         "by_kind": _sum_by_kind(settings)}
-        log(f"day {i + 1}/{days} {day}: {summary['loaded']:,} events, ingest "
-            f"{ingest_time():.1f} s, dbt {seconds:.1f} s")
+            profiles[day.isoformat()] = {
+                "top": _top_nodes(settings),
+                "by_kind": _sum_by_kind(settings),
+            }
+        log(
+            f"day {i + 1}/{days} {day}: {summary['loaded']:,} events, ingest "
+            f"{ingest_time():.1f} s, dbt {seconds:.1f} s"
+        )
     total_events = wh.query(DB, "select count(*) from raw.platform_events")[0][0]
     final = f"snap_final_{days}"
     _snapshot(wh, final)
@@ -122,8 +137,10 @@ def run(wh: Warehouse, days: int, events_per_day: int, repeat: int,
             seconds = _transform(settings, last)
             sample.add(seconds)
             if name == "snap_first" and r == 0:
-                profiles["empty+" + last.isoformat()] = {"top": _top_nodes(settings),
-                                                         "by_kind": _sum_by_kind(settings)}
+                profiles["empty+" + last.isoformat()] = {
+                    "top": _top_nodes(settings),
+                    "by_kind": _sum_by_kind(settings),
+                }
             log(f"run {r + 1}: dbt of {last} on {name}: {seconds:.1f} s")
     ratio = Sample([a / b for a, b in zip(last_s.values, first_s.values, strict=False)])
 
@@ -135,11 +152,18 @@ def run(wh: Warehouse, days: int, events_per_day: int, repeat: int,
         log(f"full refresh {r + 1}: {total_events:,} events in {seconds:.1f} s")
     profiles["full_refresh"] = {"top": _top_nodes(settings), "by_kind": _sum_by_kind(settings)}
     return {
-        "days": days, "events_per_day": events_per_day, "generated": gen,
-        "total_events": total_events, "per_day": per_day, "day_events": baseline["loaded"],
-        "first_day_dbt_s": first_s.as_dict(), "last_day_dbt_s": last_s.as_dict(),
-        "ratio": ratio.as_dict(), "full_refresh_events_per_s": full.as_dict(),
-        "profiles": profiles, "final_db": final,
+        "days": days,
+        "events_per_day": events_per_day,
+        "generated": gen,
+        "total_events": total_events,
+        "per_day": per_day,
+        "day_events": baseline["loaded"],
+        "first_day_dbt_s": first_s.as_dict(),
+        "last_day_dbt_s": last_s.as_dict(),
+        "ratio": ratio.as_dict(),
+        "full_refresh_events_per_s": full.as_dict(),
+        "profiles": profiles,
+        "final_db": final,
     }
 
 

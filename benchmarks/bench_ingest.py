@@ -73,8 +73,10 @@ def run(wh: Warehouse, sizes: tuple[int, int], repeat: int) -> dict[str, Any]:
             webstat.add(got["lines"] / got["seconds"])
             peak.add(got["peak_rss_mb"])
             idle.add(got["idle_rss_mb"])
-            log(f"ingest {n:,}: run {i + 1}: {got['lines']:,} lines in {got['seconds']:.1f} s,"
-                f" peak {got['peak_rss_mb']:.0f} MB")
+            log(
+                f"ingest {n:,}: run {i + 1}: {got['lines']:,} lines in {got['seconds']:.1f} s,"
+                f" peak {got['peak_rss_mb']:.0f} MB"
+            )
             wh.execute(DB, "drop table if exists bench_copy")
             wh.execute(DB, "create table bench_copy (doc jsonb)")
             wh.execute(DB, "checkpoint")
@@ -83,11 +85,15 @@ def run(wh: Warehouse, sizes: tuple[int, int], repeat: int) -> dict[str, Any]:
             bare_peak.add(got["peak_rss_mb"])
             log(f"bare COPY {n:,}: run {i + 1}: {got['lines']:,} lines in {got['seconds']:.1f} s")
         results["runs"][str(n)] = {
-            "generated": gen, "lines": lines, "clean_lines": clean_lines,
+            "generated": gen,
+            "lines": lines,
+            "clean_lines": clean_lines,
             "bytes": sum(f.stat().st_size for f in files),
-            "webstat_rows_per_s": webstat.as_dict(), "bare_rows_per_s": bare.as_dict(),
+            "webstat_rows_per_s": webstat.as_dict(),
+            "bare_rows_per_s": bare.as_dict(),
             "ratio": ratio_sample(webstat, bare).as_dict(),
-            "peak_rss_mb": peak.as_dict(), "idle_rss_mb": idle.as_dict(),
+            "peak_rss_mb": peak.as_dict(),
+            "idle_rss_mb": idle.as_dict(),
             "bare_peak_rss_mb": bare_peak.as_dict(),
         }
     wh.execute(DB, "drop table if exists bench_copy")

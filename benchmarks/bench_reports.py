@@ -15,88 +15,161 @@ from typing import Any
 from benchmarks.harness import Sample, Warehouse, log, worker
 
 SESSION = {
-    "event_session_id": "%(sid)s", "organization_id": "'org-bench'", "webinar_id": "'w-bench'",
-    "webinar_name": "'Вебинар: нагрузочный тест'", "status": "'ended'",
-    "started_at": "timestamptz '2026-11-02 10:00Z'", "ended_at": "timestamptz '2026-11-02 12:00Z'",
-    "end_inferred": "false", "duration_seconds": "7200", "is_paid": "true",
-    "engagement_module": "true", "invited_count": "%(n)s", "registered_count": "%(n)s",
-    "attendees_count": "%(n)s", "participants_count": "%(n)s", "hosts_count": "1",
-    "new_participants_count": "%(n)s / 2", "returning_participants_count": "%(n)s / 2",
-    "guest_participants_count": "0", "left_early_count": "%(n)s / 3", "messages_count": "1000",
-    "questions_count": "100", "fires_count": "500", "peak_concurrent_participants": "%(n)s",
-    "avg_presence_pct": "72.5", "host_active_started_at": "timestamptz '2026-11-02 10:00Z'",
-    "host_active_ended_at": "timestamptz '2026-11-02 12:00Z'", "host_active_seconds": "7200",
-    "host_active_pct": "100", "report_date": "date '2026-11-02'",
+    "event_session_id": "%(sid)s",
+    "organization_id": "'org-bench'",
+    "webinar_id": "'w-bench'",
+    "webinar_name": "'Вебинар: нагрузочный тест'",
+    "status": "'ended'",
+    "started_at": "timestamptz '2026-11-02 10:00Z'",
+    "ended_at": "timestamptz '2026-11-02 12:00Z'",
+    "end_inferred": "false",
+    "duration_seconds": "7200",
+    "is_paid": "true",
+    "engagement_module": "true",
+    "invited_count": "%(n)s",
+    "registered_count": "%(n)s",
+    "attendees_count": "%(n)s",
+    "participants_count": "%(n)s",
+    "hosts_count": "1",
+    "new_participants_count": "%(n)s / 2",
+    "returning_participants_count": "%(n)s / 2",
+    "guest_participants_count": "0",
+    "left_early_count": "%(n)s / 3",
+    "messages_count": "1000",
+    "questions_count": "100",
+    "fires_count": "500",
+    "peak_concurrent_participants": "%(n)s",
+    "avg_presence_pct": "72.5",
+    "host_active_started_at": "timestamptz '2026-11-02 10:00Z'",
+    "host_active_ended_at": "timestamptz '2026-11-02 12:00Z'",
+    "host_active_seconds": "7200",
+    "host_active_pct": "100",
+    "report_date": "date '2026-11-02'",
 }
 PARTICIPANT = {
-    "event_session_id": "%(sid)s", "participant_id": "'u-' || i",
-    "person_key": "'user' || i || '@example.com'", "email": "'user' || i || '@example.com'",
-    "is_guest": "false", "first_name": "'Имя' || i", "last_name": "'Фамилия' || i",
+    "event_session_id": "%(sid)s",
+    "participant_id": "'u-' || i",
+    "person_key": "'user' || i || '@example.com'",
+    "email": "'user' || i || '@example.com'",
+    "is_guest": "false",
+    "first_name": "'Имя' || i",
+    "last_name": "'Фамилия' || i",
     "registration_fields": "jsonb_build_object('Компания', 'ООО ' || i, 'Должность', 'инженер')",
-    "chat_name": "'chat ' || i", "role": "'participant'",
+    "chat_name": "'chat ' || i",
+    "role": "'participant'",
     "payment_status": "case when i %% 3 = 0 then 'paid' end",
     "registration_status": "'self_registered'",
     "registered_at": "timestamptz '2026-10-30 09:00Z' + i * interval '1 second'",
-    "referrer_source": "'google.com'", "utm_source": "'google'", "utm_medium": "'cpc'",
-    "utm_campaign": "'nov'", "platforms": "'android, web'", "primary_platform": "'web'",
-    "country": "'Россия'", "city": "'Казань'", "last_ip": "'203.0.113.' || (i %% 250)",
+    "referrer_source": "'google.com'",
+    "utm_source": "'google'",
+    "utm_medium": "'cpc'",
+    "utm_campaign": "'nov'",
+    "platforms": "'android, web'",
+    "primary_platform": "'web'",
+    "country": "'Россия'",
+    "city": "'Казань'",
+    "last_ip": "'203.0.113.' || (i %% 250)",
     "first_joined_at": "timestamptz '2026-11-02 10:00Z' + (i %% 3600) * interval '1 second'",
-    "last_left_at": "timestamptz '2026-11-02 12:00Z'", "connections_count": "1",
+    "last_left_at": "timestamptz '2026-11-02 12:00Z'",
+    "connections_count": "1",
     "presence_seconds": "7200 - (i %% 3600)",
-    "presence_pct": "round((7200 - (i %% 3600)) / 72.0, 2)", "messages_count": "i %% 7",
-    "messages_pct": "1.5", "questions_count": "i %% 3", "questions_pct": "2.25",
-    "fires_count": "i %% 20", "active_seconds": "3600", "active_pct": "50",
-    "host_window_presence_pct": "75.5", "rating": "62.3",
+    "presence_pct": "round((7200 - (i %% 3600)) / 72.0, 2)",
+    "messages_count": "i %% 7",
+    "messages_pct": "1.5",
+    "questions_count": "i %% 3",
+    "questions_pct": "2.25",
+    "fires_count": "i %% 20",
+    "active_seconds": "3600",
+    "active_pct": "50",
+    "host_window_presence_pct": "75.5",
+    "rating": "62.3",
     "agreements": "jsonb_build_array(jsonb_build_object('agreement_id', 'a1', 'title', "
-                  "'Согласие', 'accepted_at', '2026-10-30T09:00:00Z'))",
-    "is_new": "i %% 2 = 0", "left_early": "false",
+    "'Согласие', 'accepted_at', '2026-10-30T09:00:00Z'))",
+    "is_new": "i %% 2 = 0",
+    "left_early": "false",
     "full_name": "'Имя' || i || ' Фамилия' || i",
     "visitor_type": "case when i %% 2 = 0 then 'new' else 'returning' end",
 }
 CONNECTION = {
-    "event_session_id": "%(sid)s", "participant_id": "'u-' || i", "connection_id": "'c-' || i",
+    "event_session_id": "%(sid)s",
+    "participant_id": "'u-' || i",
+    "connection_id": "'c-' || i",
     "joined_at": "timestamptz '2026-11-02 10:00Z' + (i %% 3600) * interval '1 second'",
-    "left_at": "timestamptz '2026-11-02 12:00Z'", "left_inferred": "false",
-    "duration_seconds": "7200 - (i %% 3600)", "role": "'participant'", "platform": "'web'",
-    "chat_name": "'chat ' || i", "ip": "'203.0.113.' || (i %% 250)", "country": "'Россия'",
-    "city": "'Казань'", "user_agent": "'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36'",
+    "left_at": "timestamptz '2026-11-02 12:00Z'",
+    "left_inferred": "false",
+    "duration_seconds": "7200 - (i %% 3600)",
+    "role": "'participant'",
+    "platform": "'web'",
+    "chat_name": "'chat ' || i",
+    "ip": "'203.0.113.' || (i %% 250)",
+    "country": "'Россия'",
+    "city": "'Казань'",
+    "user_agent": "'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36'",
 }
 
 
-def _insert(wh: Warehouse, db: str, table: str, exprs: dict[str, str], sid: str, n: int,
-            series: bool) -> None:
-    cols = {c for (c,) in wh.query(
-        db, "select column_name from information_schema.columns "
-            "where table_schema = 'marts' and table_name = %s", (table,))}
+def _insert(
+    wh: Warehouse, db: str, table: str, exprs: dict[str, str], sid: str, n: int, series: bool
+) -> None:
+    cols = {
+        c
+        for (c,) in wh.query(
+            db,
+            "select column_name from information_schema.columns "
+            "where table_schema = 'marts' and table_name = %s",
+            (table,),
+        )
+    }
     use = [c for c in exprs if c in cols]
     select = ", ".join(exprs[c] for c in use)
     source = " from generate_series(1, %(n)s) i" if series else ""
-    wh.execute(db, f"insert into marts.{table} ({', '.join(use)}) select {select}{source}",
-               {"sid": sid, "n": n})
+    wh.execute(
+        db,
+        f"insert into marts.{table} ({', '.join(use)}) select {select}{source}",
+        {"sid": sid, "n": n},
+    )
 
 
 def insert_session(wh: Warehouse, db: str, sid: str, n: int) -> None:
     """A 2-hour ended session with ``n`` participants, ``n`` connections, 120 minutes."""
-    for table in ("fct_event_sessions", "fct_participants", "fct_connections",
-                  "fct_attendance_minutes", "fct_traffic_sources", "fct_devices"):
+    for table in (
+        "fct_event_sessions",
+        "fct_participants",
+        "fct_connections",
+        "fct_attendance_minutes",
+        "fct_traffic_sources",
+        "fct_devices",
+    ):
         wh.execute(db, f"delete from marts.{table} where event_session_id = %s", (sid,))
     _insert(wh, db, "fct_event_sessions", SESSION, sid, n, series=False)
     _insert(wh, db, "fct_participants", PARTICIPANT, sid, n, series=True)
     _insert(wh, db, "fct_connections", CONNECTION, sid, n, series=True)
-    wh.execute(db, """
+    wh.execute(
+        db,
+        """
         insert into marts.fct_attendance_minutes (event_session_id, minute_at, participants_online)
         select %(sid)s, timestamptz '2026-11-02 10:00Z' + m * interval '1 minute',
                least(%(n)s, %(n)s * (m + 1) / 60)
-        from generate_series(0, 119) m""", {"sid": sid, "n": n})
-    wh.execute(db, """
+        from generate_series(0, 119) m""",
+        {"sid": sid, "n": n},
+    )
+    wh.execute(
+        db,
+        """
         insert into marts.fct_traffic_sources (event_session_id, referrer_source,
                                                participants_count, share_pct)
         values (%(sid)s, 'google.com', %(n)s * 6 / 10, 60), (%(sid)s, 'direct', %(n)s * 4 / 10, 40)
-        """, {"sid": sid, "n": n})
-    wh.execute(db, """
+        """,
+        {"sid": sid, "n": n},
+    )
+    wh.execute(
+        db,
+        """
         insert into marts.fct_devices (event_session_id, platform, participants_count, share_pct)
         values (%(sid)s, 'web', %(n)s * 7 / 10, 70), (%(sid)s, 'android', %(n)s * 3 / 10, 30)
-        """, {"sid": sid, "n": n})
+        """,
+        {"sid": sid, "n": n},
+    )
     wh.execute(db, "analyze marts.fct_participants; analyze marts.fct_connections")
 
 
@@ -119,12 +192,18 @@ def run(wh: Warehouse, db: str, sizes: list[int], pdf_size: int, repeat: int) ->
             idle.add(got["idle_rss_mb"])
             base.add(read["seconds"])
             ratio.add(got["seconds"] / read["seconds"])
-            log(f"xlsx {n:,}: run {i + 1}: {got['seconds']:.1f} s, peak "
-                f"{got['peak_rss_mb']:.0f} MB; bare read {read['seconds']:.2f} s")
+            log(
+                f"xlsx {n:,}: run {i + 1}: {got['seconds']:.1f} s, peak "
+                f"{got['peak_rss_mb']:.0f} MB; bare read {read['seconds']:.2f} s"
+            )
         results["xlsx"][str(n)] = {
-            "seconds": secs.as_dict(), "peak_rss_mb": peak.as_dict(),
-            "idle_rss_mb": idle.as_dict(), "read_seconds": base.as_dict(),
-            "ratio": ratio.as_dict(), "counts": got["counts"], "bytes": got["bytes"],
+            "seconds": secs.as_dict(),
+            "peak_rss_mb": peak.as_dict(),
+            "idle_rss_mb": idle.as_dict(),
+            "read_seconds": base.as_dict(),
+            "ratio": ratio.as_dict(),
+            "counts": got["counts"],
+            "bytes": got["bytes"],
         }
     sid = f"bench-{pdf_size}"
     secs, peak, base, ratio = Sample(), Sample(), Sample(), Sample()
@@ -135,11 +214,16 @@ def run(wh: Warehouse, db: str, sizes: list[int], pdf_size: int, repeat: int) ->
         peak.add(got["peak_rss_mb"])
         base.add(minimal["seconds"])
         ratio.add(got["seconds"] / minimal["seconds"])
-        log(f"pdf {pdf_size:,}: run {i + 1}: {got['seconds']:.1f} s, peak "
-            f"{got['peak_rss_mb']:.0f} MB; minimal PDF {minimal['seconds']:.2f} s")
+        log(
+            f"pdf {pdf_size:,}: run {i + 1}: {got['seconds']:.1f} s, peak "
+            f"{got['peak_rss_mb']:.0f} MB; minimal PDF {minimal['seconds']:.2f} s"
+        )
     results["pdf"][str(pdf_size)] = {
-        "seconds": secs.as_dict(), "peak_rss_mb": peak.as_dict(),
-        "minimal_seconds": base.as_dict(), "ratio": ratio.as_dict(), "shown": got["shown"],
+        "seconds": secs.as_dict(),
+        "peak_rss_mb": peak.as_dict(),
+        "minimal_seconds": base.as_dict(),
+        "ratio": ratio.as_dict(),
+        "shown": got["shown"],
         "bytes": got["bytes"],
     }
     return results

@@ -52,8 +52,13 @@ class Sample:
         return max(self.values)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"median": self.median, "min": self.low, "max": self.high, "n": len(self.values),
-                "values": self.values}
+        return {
+            "median": self.median,
+            "min": self.low,
+            "max": self.high,
+            "n": len(self.values),
+            "values": self.values,
+        }
 
 
 def ratio_sample(num: Sample, den: Sample) -> Sample:
@@ -146,7 +151,12 @@ def worker(task: str, timeout: float = 3600, **args: Any) -> dict[str, Any]:
     env = dict(os.environ, PYTHONPATH=str(REPO), DO_NOT_TRACK="1")
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.worker", task, json.dumps(args)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     if done.returncode != 0:
         raise RuntimeError(f"worker {task} failed:\n{done.stderr[-4000:]}")
@@ -163,9 +173,14 @@ def generate_day(out: Path, day, events: int, days: int = 1, seed: int = 42) -> 
         return json.loads((out / ".done").read_text())
     with timer() as elapsed:
         summary = generate(day, day + timedelta(days=days - 1), out, seed=seed, scale=events)
-    info = {"events": summary.events, "sessions": summary.sessions, "files": summary.files,
-            "duplicate_lines": summary.duplicate_lines, "malformed_lines": summary.malformed_lines,
-            "seconds": elapsed()}
+    info = {
+        "events": summary.events,
+        "sessions": summary.sessions,
+        "files": summary.files,
+        "duplicate_lines": summary.duplicate_lines,
+        "malformed_lines": summary.malformed_lines,
+        "seconds": elapsed(),
+    }
     (out / ".done").write_text(json.dumps(info))
     log(f"generated {summary} in {elapsed():.1f} s")
     return info
@@ -192,14 +207,26 @@ def machine() -> dict[str, Any]:
     except OSError:
         pass
     versions = {"python": platform.python_version()}
-    for dist in ("dbt-core", "dbt-postgres", "apache-airflow", "psycopg", "openpyxl",
-                 "weasyprint", "pgserver"):
+    for dist in (
+        "dbt-core",
+        "dbt-postgres",
+        "apache-airflow",
+        "psycopg",
+        "openpyxl",
+        "weasyprint",
+        "pgserver",
+    ):
         try:
             versions[dist] = version(dist)
         except PackageNotFoundError:
             versions[dist] = "not installed"
-    return {"cpu": cpu, "nproc": os.cpu_count(), "ram_gb": ram_gb,
-            "os": platform.platform(), "versions": versions}
+    return {
+        "cpu": cpu,
+        "nproc": os.cpu_count(),
+        "ram_gb": ram_gb,
+        "os": platform.platform(),
+        "versions": versions,
+    }
 
 
 def loadavg() -> str:

@@ -25,40 +25,78 @@ elif str(REPO) not in sys.path:
 
 PARTS = ("ingest", "incremental", "reports", "day")
 MODES = {
-    "quick": {"repeat": 3, "inc_repeat": 2, "full_refresh_runs": 1,
-              "ingest_sizes": (30_000, 100_000), "days": 3,
-              "events_per_day": 4_000, "xlsx_sizes": [1_000, 10_000], "pdf_size": 1_000,
-              "parts": ("ingest", "incremental", "reports")},
-    "full": {"repeat": 3, "inc_repeat": 3, "full_refresh_runs": 2,
-             "ingest_sizes": (1_000_000, 5_000_000), "days": 30,
-             "events_per_day": 20_000, "xlsx_sizes": [1_000, 10_000, 100_000],
-             "pdf_size": 1_000, "day_events": 10_000_000, "parts": PARTS},
+    "quick": {
+        "repeat": 3,
+        "inc_repeat": 2,
+        "full_refresh_runs": 1,
+        "ingest_sizes": (30_000, 100_000),
+        "days": 3,
+        "events_per_day": 4_000,
+        "xlsx_sizes": [1_000, 10_000],
+        "pdf_size": 1_000,
+        "parts": ("ingest", "incremental", "reports"),
+    },
+    "full": {
+        "repeat": 3,
+        "inc_repeat": 3,
+        "full_refresh_runs": 2,
+        "ingest_sizes": (1_000_000, 5_000_000),
+        "days": 30,
+        "events_per_day": 20_000,
+        "xlsx_sizes": [1_000, 10_000, 100_000],
+        "pdf_size": 1_000,
+        "day_events": 10_000_000,
+        "parts": PARTS,
+    },
 }
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--quick", action="store_const", const="quick", dest="mode",
-                      help="small sizes, under ~5 minutes (default)")
-    mode.add_argument("--full", action="store_const", const="full", dest="mode",
-                      help="the issue's sizes: 1 M / 5 M ingest, 30 days, 100k workbook, 10 M day")
+    mode.add_argument(
+        "--quick",
+        action="store_const",
+        const="quick",
+        dest="mode",
+        help="small sizes, under ~5 minutes (default)",
+    )
+    mode.add_argument(
+        "--full",
+        action="store_const",
+        const="full",
+        dest="mode",
+        help="the issue's sizes: 1 M / 5 M ingest, 30 days, 100k workbook, 10 M day",
+    )
     p.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     p.add_argument("--repeat", type=int, help="runs per figure (default 3)")
     p.add_argument("--only", help=f"comma-separated parts: {','.join(PARTS)}")
     p.add_argument("--day-events", type=int, help="events of the whole-day part (default 10 M)")
     p.add_argument("--days", type=int, help="days of the incremental warehouse")
-    p.add_argument("--report-limit", type=int,
-                   help="render only this many sessions' reports of the day, extrapolate")
-    p.add_argument("--results", type=Path, default=REPO / "benchmarks" / "results",
-                   help="folder of the stored results (<mode>.json)")
+    p.add_argument(
+        "--report-limit",
+        type=int,
+        help="render only this many sessions' reports of the day, extrapolate",
+    )
+    p.add_argument(
+        "--results",
+        type=Path,
+        default=REPO / "benchmarks" / "results",
+        help="folder of the stored results (<mode>.json)",
+    )
     p.add_argument("--ingest-sizes", help="the ingest part's two day sizes, e.g. 1000000,5000000")
-    p.add_argument("--doc-only", action="store_true",
-                   help="measure nothing: rewrite the doc from the stored results")
+    p.add_argument(
+        "--doc-only",
+        action="store_true",
+        help="measure nothing: rewrite the doc from the stored results",
+    )
     p.add_argument("--keep", action="store_true", help="keep the temporary folder")
-    p.add_argument("--root", type=Path,
-                   help="work in this folder instead of a temporary one, and keep it "
-                        "(generated days found there are reused)")
+    p.add_argument(
+        "--root",
+        type=Path,
+        help="work in this folder instead of a temporary one, and keep it "
+        "(generated days found there are reused)",
+    )
     args = p.parse_args(argv)
     args.mode = args.mode or "quick"
     return args
@@ -88,31 +126,44 @@ def main(argv: list[str] | None = None) -> int:
     store = results_dir / f"{args.mode}.json"
     results = json.loads(store.read_text()) if store.exists() else {}
     started = time.perf_counter()
-    meta = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "load_before": loadavg(),
-            "machine": machine(), "parts": list(parts), "repeat": repeat}
+    meta = {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "load_before": loadavg(),
+        "machine": machine(),
+        "parts": list(parts),
+        "repeat": repeat,
+    }
     log(f"{args.mode} mode, parts {', '.join(parts)}, {repeat} run(s) per figure")
     wh = Warehouse(keep=args.keep or args.root is not None, root=args.root)
     try:
         wh.start()
         meta["postgres"] = wh.query("postgres", "show server_version")[0][0]
         if "ingest" in parts:
-            sizes = (tuple(int(n) for n in args.ingest_sizes.split(","))
-                     if args.ingest_sizes else cfg["ingest_sizes"])
+            sizes = (
+                tuple(int(n) for n in args.ingest_sizes.split(","))
+                if args.ingest_sizes
+                else cfg["ingest_sizes"]
+            )
             results["ingest"] = bench_ingest.run(wh, sizes, repeat)
         reports_db = None
         if "incremental" in parts:
             days = args.days or cfg["days"]
-            inc = bench_incremental.run(wh, days, cfg["events_per_day"],
-                                        args.repeat or cfg["inc_repeat"],
-                                        cfg["full_refresh_runs"])
+            inc = bench_incremental.run(
+                wh,
+                days,
+                cfg["events_per_day"],
+                args.repeat or cfg["inc_repeat"],
+                cfg["full_refresh_runs"],
+            )
             results["incremental"] = inc
             reports_db = inc["final_db"]
         if "reports" in parts:
             if reports_db is None:  # the marts tables of a real (small) dbt build
                 reports_db = bench_incremental.build_marts(wh)
             wh.create_db("bench_reports", template=reports_db)
-            results["reports"] = bench_reports.run(wh, "bench_reports", cfg["xlsx_sizes"],
-                                                   cfg["pdf_size"], repeat)
+            results["reports"] = bench_reports.run(
+                wh, "bench_reports", cfg["xlsx_sizes"], cfg["pdf_size"], repeat
+            )
         if "day" in parts:
             events = args.day_events or cfg.get("day_events", 200_000)
             results["day"] = bench_day.run(wh, events, args.report_limit)
@@ -120,8 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         wh.stop()
     for part in parts:  # when each stored part was measured, and under what load
         if part in results:
-            results[part]["measured"] = {"date": meta["date"], "load_before": meta["load_before"],
-                                         "load_after": loadavg(), "repeat": repeat}
+            results[part]["measured"] = {
+                "date": meta["date"],
+                "load_before": meta["load_before"],
+                "load_after": loadavg(),
+                "repeat": repeat,
+            }
     meta["seconds"] = time.perf_counter() - started
     meta["load_after"] = loadavg()
     results["meta"] = meta

@@ -43,13 +43,24 @@ def task_ingest(uri: str, landing: str, day: str) -> dict[str, Any]:
     idle = vm_hwm_mb()
     started = time.perf_counter()
     with connect(url=uri) as conn:
-        summary = ingest_day(conn, normalize_uri(landing, "landing"), date.fromisoformat(day),
-                             lookback_days=0, connect=lambda: connect(url=uri))
+        summary = ingest_day(
+            conn,
+            normalize_uri(landing, "landing"),
+            date.fromisoformat(day),
+            lookback_days=0,
+            connect=lambda: connect(url=uri),
+        )
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "lines": summary.lines_total, "loaded": summary.loaded,
-            "rejected": summary.rejected, "duplicates": summary.duplicates,
-            "files": len(summary.loaded_files), "idle_rss_mb": idle,
-            "airflow_import_seconds": import_seconds}
+    return {
+        "seconds": seconds,
+        "lines": summary.lines_total,
+        "loaded": summary.loaded,
+        "rejected": summary.rejected,
+        "duplicates": summary.duplicates,
+        "files": len(summary.loaded_files),
+        "idle_rss_mb": idle,
+        "airflow_import_seconds": import_seconds,
+    }
 
 
 def task_copy(uri: str, files: list[str]) -> dict[str, Any]:
@@ -97,8 +108,12 @@ def task_xlsx(uri: str, sid: str, out: str) -> dict[str, Any]:
     with psycopg.connect(uri) as conn, data.snapshot(conn):
         report = data.read_session(conn, data.fetch_event_session(conn, sid), first_rows=0)
         counts = render_session_xlsx(report, out)
-    return {"seconds": time.perf_counter() - started, "counts": counts, "idle_rss_mb": idle,
-            "bytes": Path(out).stat().st_size}
+    return {
+        "seconds": time.perf_counter() - started,
+        "counts": counts,
+        "idle_rss_mb": idle,
+        "bytes": Path(out).stat().st_size,
+    }
 
 
 def task_pdf(uri: str, sid: str, out: str) -> dict[str, Any]:
@@ -114,24 +129,36 @@ def task_pdf(uri: str, sid: str, out: str) -> dict[str, Any]:
         session = data.fetch_event_session(conn, sid)
         report = data.read_session(conn, session, first_rows=DEFAULT_MAX_ROWS)
         shown = render_session_pdf(report, out)
-    return {"seconds": time.perf_counter() - started, "shown": shown, "idle_rss_mb": idle,
-            "bytes": Path(out).stat().st_size}
+    return {
+        "seconds": time.perf_counter() - started,
+        "shown": shown,
+        "idle_rss_mb": idle,
+        "bytes": Path(out).stat().st_size,
+    }
 
 
 def task_pdf_minimal(out: str) -> dict[str, Any]:
     """Baseline of a PDF: WeasyPrint's fixed cost, a one-page document with one table."""
     from webstat.reports.pdf import write_pdf
 
-    html = ("<html><body><h1>Отчёт</h1><table><tr><th>a</th><th>b</th></tr>"
-            "<tr><td>1</td><td>2</td></tr></table></body></html>")
+    html = (
+        "<html><body><h1>Отчёт</h1><table><tr><th>a</th><th>b</th></tr>"
+        "<tr><td>1</td><td>2</td></tr></table></body></html>"
+    )
     idle = vm_hwm_mb()
     started = time.perf_counter()
     write_pdf(html, out)
     return {"seconds": time.perf_counter() - started, "idle_rss_mb": idle}
 
 
-TASKS = {"ingest": task_ingest, "copy": task_copy, "read": task_read, "xlsx": task_xlsx,
-         "pdf": task_pdf, "pdf_minimal": task_pdf_minimal}
+TASKS = {
+    "ingest": task_ingest,
+    "copy": task_copy,
+    "read": task_read,
+    "xlsx": task_xlsx,
+    "pdf": task_pdf,
+    "pdf_minimal": task_pdf_minimal,
+}
 
 
 def main() -> None:

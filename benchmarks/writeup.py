@@ -29,74 +29,179 @@ def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         fix = " (**with fix F0**)" if ing.get("dup_fix") else ""
         for n in (small, large):
             r = ing["runs"][n]
-            out.append((f"1. ingest, {int(n):,}-event day ({r['lines']:,} lines): webstat rows/s",
-                        _mm(r["webstat_rows_per_s"]), "", ""))
-            out.append(("1. bare `COPY` → `jsonb`, same files: rows/s",
-                        _mm(r["bare_rows_per_s"]), "", ""))
-            out.append((f"1. **ingest / bare COPY** ({int(n):,} events){fix}",
-                        _mm(r["ratio"], "{:.2f}"), "≥ 0.70", _ok(r["ratio"]["median"] >= 0.7)))
+            out.append(
+                (
+                    f"1. ingest, {int(n):,}-event day ({r['lines']:,} lines): webstat rows/s",
+                    _mm(r["webstat_rows_per_s"]),
+                    "",
+                    "",
+                )
+            )
+            out.append(
+                ("1. bare `COPY` → `jsonb`, same files: rows/s", _mm(r["bare_rows_per_s"]), "", "")
+            )
+            out.append(
+                (
+                    f"1. **ingest / bare COPY** ({int(n):,} events){fix}",
+                    _mm(r["ratio"], "{:.2f}"),
+                    "≥ 0.70",
+                    _ok(r["ratio"]["median"] >= 0.7),
+                )
+            )
         ps, pl = ing["runs"][small]["peak_rss_mb"], ing["runs"][large]["peak_rss_mb"]
         growth = pl["median"] / ps["median"]
         out.append((f"1. ingest peak RSS (VmHWM), {int(small):,} events, MB", _mm(ps), "", ""))
         out.append((f"1. ingest peak RSS (VmHWM), {int(large):,} events, MB", _mm(pl), "", ""))
-        out.append((f"1. **peak RSS {int(large):,} / {int(small):,}** (flat = streaming)",
-                    f"{growth:.2f}", "≤ 1.10", _ok(growth <= 1.10)))
+        out.append(
+            (
+                f"1. **peak RSS {int(large):,} / {int(small):,}** (flat = streaming)",
+                f"{growth:.2f}",
+                "≤ 1.10",
+                _ok(growth <= 1.10),
+            )
+        )
     inc = res.get("incremental")
     if inc:
         d = inc["days"]
-        out.append((f"2. dbt of day {d}'s files ({inc.get('day_events', 0):,} events) as day 1"
-                    " of an empty warehouse, s", _mm(inc["first_day_dbt_s"], "{:.1f}"), "", ""))
-        out.append((f"2. dbt of day {d} of a {d}-day warehouse, s", _mm(inc["last_day_dbt_s"],
-                                                                       "{:.1f}"), "", ""))
-        out.append((f"2. **day {d} of {d} / day 1 of an empty one**", _mm(inc["ratio"], "{:.2f}"),
-                    "≤ 1.25",
-                    _ok(inc["ratio"]["median"] <= 1.25)))
-        out.append((f"2. full refresh ({inc['total_events']:,} events): events/s",
-                    _mm(inc["full_refresh_events_per_s"]), "", ""))
+        out.append(
+            (
+                f"2. dbt of day {d}'s files ({inc.get('day_events', 0):,} events) as day 1"
+                " of an empty warehouse, s",
+                _mm(inc["first_day_dbt_s"], "{:.1f}"),
+                "",
+                "",
+            )
+        )
+        out.append(
+            (
+                f"2. dbt of day {d} of a {d}-day warehouse, s",
+                _mm(inc["last_day_dbt_s"], "{:.1f}"),
+                "",
+                "",
+            )
+        )
+        out.append(
+            (
+                f"2. **day {d} of {d} / day 1 of an empty one**",
+                _mm(inc["ratio"], "{:.2f}"),
+                "≤ 1.25",
+                _ok(inc["ratio"]["median"] <= 1.25),
+            )
+        )
+        out.append(
+            (
+                f"2. full refresh ({inc['total_events']:,} events): events/s",
+                _mm(inc["full_refresh_events_per_s"]),
+                "",
+                "",
+            )
+        )
     rep = res.get("reports")
     if rep:
         for n, r in rep["xlsx"].items():
             big = int(n) >= 100_000
-            out.append((f"3. workbook, {int(n):,} participants: s", _mm(r["seconds"], "{:.1f}"),
-                        "≤ 20" if big else "", _ok(r["seconds"]["median"] <= 20) if big else ""))
-            out.append((f"3. workbook, {int(n):,} participants: peak RSS MB",
-                        _mm(r["peak_rss_mb"]), "≤ 400" if big else "",
-                        _ok(r["peak_rss_mb"]["median"] <= 400) if big else ""))
-            out.append((f"3. workbook {int(n):,} / bare read of its rows (time)",
-                        _mm(r["ratio"], "{:.1f}"), "", ""))
+            out.append(
+                (
+                    f"3. workbook, {int(n):,} participants: s",
+                    _mm(r["seconds"], "{:.1f}"),
+                    "≤ 20" if big else "",
+                    _ok(r["seconds"]["median"] <= 20) if big else "",
+                )
+            )
+            out.append(
+                (
+                    f"3. workbook, {int(n):,} participants: peak RSS MB",
+                    _mm(r["peak_rss_mb"]),
+                    "≤ 400" if big else "",
+                    _ok(r["peak_rss_mb"]["median"] <= 400) if big else "",
+                )
+            )
+            out.append(
+                (
+                    f"3. workbook {int(n):,} / bare read of its rows (time)",
+                    _mm(r["ratio"], "{:.1f}"),
+                    "",
+                    "",
+                )
+            )
         for n, r in rep["pdf"].items():
-            out.append((f"3. PDF, {int(n):,} participants: s", _mm(r["seconds"], "{:.1f}"),
-                        "≤ 15", _ok(r["seconds"]["median"] <= 15)))
-            out.append((f"3. PDF, {int(n):,} participants: peak RSS MB", _mm(r["peak_rss_mb"]),
-                        "", ""))
-            out.append((f"3. PDF {int(n):,} / a one-page WeasyPrint PDF (time)",
-                        _mm(r["ratio"], "{:.1f}"), "", ""))
+            out.append(
+                (
+                    f"3. PDF, {int(n):,} participants: s",
+                    _mm(r["seconds"], "{:.1f}"),
+                    "≤ 15",
+                    _ok(r["seconds"]["median"] <= 15),
+                )
+            )
+            out.append(
+                (f"3. PDF, {int(n):,} participants: peak RSS MB", _mm(r["peak_rss_mb"]), "", "")
+            )
+            out.append(
+                (
+                    f"3. PDF {int(n):,} / a one-page WeasyPrint PDF (time)",
+                    _mm(r["ratio"], "{:.1f}"),
+                    "",
+                    "",
+                )
+            )
     day = res.get("day")
     if day:
         ev = day["lines"]
         note = " (reports extrapolated from a sample)" if day["reports_extrapolated"] else ""
         if day.get("dup_fix"):
-            note += (" (**with fix F0** applied in process: without it a 2 M day's ingest"
-                     " did not finish)")
+            note += (
+                " (**with fix F0** applied in process: without it a 2 M day's ingest"
+                " did not finish)"
+            )
         ph = day["phases"]
-        out.append((f"4. day of {ev:,} lines: ingest / dbt / reports, s{note}",
-                    (f"{ph['ingest']:.0f} / {ph['dbt']:.0f} / {ph['reports']:.0f} "
-                    f"({day['reports_total']} sessions, {day['report_seconds_each']:.2f} s each)"),
-                    "", ""))
-        out.append((f"4. day of {ev:,} lines: total s, events/s", (f"{day['total_seconds']:.0f} s, "
-                    f"{day['events_per_s']:,.0f} events/s"), "", ""))
+        out.append(
+            (
+                f"4. day of {ev:,} lines: ingest / dbt / reports, s{note}",
+                (
+                    f"{ph['ingest']:.0f} / {ph['dbt']:.0f} / {ph['reports']:.0f} "
+                    f"({day['reports_total']} sessions, {day['report_seconds_each']:.2f} s each)"
+                ),
+                "",
+                "",
+            )
+        )
+        out.append(
+            (
+                f"4. day of {ev:,} lines: total s, events/s",
+                (f"{day['total_seconds']:.0f} s, {day['events_per_s']:,.0f} events/s"),
+                "",
+                "",
+            )
+        )
         if ev < DAY_TARGET_EVENTS * 0.95:
             base = ph["ingest"] + ph["dbt"]
             est = base * DAY_TARGET_EVENTS / ev
-            out.append(("4. 10 M-event day, ingest + dbt only, EXTRAPOLATED linearly, s",
-                        f"≈ {est:.0f} s (≈ {est / 60:.0f} min)", "", ""))
+            out.append(
+                (
+                    "4. 10 M-event day, ingest + dbt only, EXTRAPOLATED linearly, s",
+                    f"≈ {est:.0f} s (≈ {est / 60:.0f} min)",
+                    "",
+                    "",
+                )
+            )
             est = day["total_seconds"] * DAY_TARGET_EVENTS / ev
-            out.append(("4. **10 M-event day, EXTRAPOLATED linearly** from the day above, s",
-                        f"≈ {est:.0f} s (≈ {est / 60:.0f} min)", "≤ 600",
-                        _ok(est <= 600)))
+            out.append(
+                (
+                    "4. **10 M-event day, EXTRAPOLATED linearly** from the day above, s",
+                    f"≈ {est:.0f} s (≈ {est / 60:.0f} min)",
+                    "≤ 600",
+                    _ok(est <= 600),
+                )
+            )
         else:
-            out.append(("4. **10 M-event day end to end**, s", f"{day['total_seconds']:.0f}",
-                        "≤ 600", _ok(day["total_seconds"] <= 600)))
+            out.append(
+                (
+                    "4. **10 M-event day end to end**, s",
+                    f"{day['total_seconds']:.0f}",
+                    "≤ 600",
+                    _ok(day["total_seconds"] <= 600),
+                )
+            )
     return out
 
 
@@ -114,33 +219,47 @@ def section(mode: str, res: dict[str, Any]) -> str:
     m = meta.get("machine", {})
     v = m.get("versions", {})
     parts += [
-        (f"Run {meta.get('date', '?')} ({meta.get('seconds', 0) / 60:.1f} min; parts: "
-        f"{', '.join(meta.get('parts', []))}). Machine: {m.get('cpu')}, {m.get('nproc')} cores, "
-        f"{m.get('ram_gb')} GB RAM; {m.get('os')}. Load average before / after: "
-        f"{meta.get('load_before')} / {meta.get('load_after')} (the machine is shared with other "
-        "jobs: absolute times vary, the ratios much less)."),
+        (
+            f"Run {meta.get('date', '?')} ({meta.get('seconds', 0) / 60:.1f} min; parts: "
+            f"{', '.join(meta.get('parts', []))}). Machine: {m.get('cpu')}, "
+            f"{m.get('nproc')} cores, {m.get('ram_gb')} GB RAM; {m.get('os')}. "
+            f"Load average before / after: {meta.get('load_before')} / "
+            f"{meta.get('load_after')} (the machine is shared with other "
+            "jobs: absolute times vary, the ratios much less)."
+        ),
         "",
-        (f"Versions: Python {v.get('python')}, PostgreSQL {meta.get('postgres')} (pgserver "
-        f"{v.get('pgserver')}), dbt-core {v.get('dbt-core')} / dbt-postgres "
-        f"{v.get('dbt-postgres')}, Airflow {v.get('apache-airflow')}, psycopg {v.get('psycopg')}, "
-        f"openpyxl {v.get('openpyxl')}, WeasyPrint {v.get('weasyprint')}."),
+        (
+            f"Versions: Python {v.get('python')}, PostgreSQL {meta.get('postgres')} (pgserver "
+            f"{v.get('pgserver')}), dbt-core {v.get('dbt-core')} / dbt-postgres "
+            f"{v.get('dbt-postgres')}, Airflow {v.get('apache-airflow')}, "
+            f"psycopg {v.get('psycopg')}, "
+            f"openpyxl {v.get('openpyxl')}, WeasyPrint {v.get('weasyprint')}."
+        ),
         "",
         table(res),
         "",
     ]
-    when = [f"{part} {res[part]['measured']['date']} (load {res[part]['measured']['load_before']}"
-            f" → {res[part]['measured']['load_after']}"
-            + (f"; {res[part]['measured']['note']}" if res[part]["measured"].get("note") else "")
-            + ")"
-            for part in ("ingest", "incremental", "reports", "day")
-            if part in res and "measured" in res[part]]
+    when = [
+        f"{part} {res[part]['measured']['date']} (load {res[part]['measured']['load_before']}"
+        f" → {res[part]['measured']['load_after']}"
+        + (f"; {res[part]['measured']['note']}" if res[part]["measured"].get("note") else "")
+        + ")"
+        for part in ("ingest", "incremental", "reports", "day")
+        if part in res and "measured" in res[part]
+    ]
     if when:
         parts += ["Parts measured: " + "; ".join(when) + ".", ""]
     inc = res.get("incremental")
     if inc:
-        parts += ["Per-day build (ingest, dbt seconds): " + ", ".join(
-            f"{p['day'][5:]}: {p['ingest_seconds']:.0f} / {p['dbt_seconds']:.0f}"
-            for p in inc["per_day"]) + ".", ""]
+        parts += [
+            "Per-day build (ingest, dbt seconds): "
+            + ", ".join(
+                f"{p['day'][5:]}: {p['ingest_seconds']:.0f} / {p['dbt_seconds']:.0f}"
+                for p in inc["per_day"]
+            )
+            + ".",
+            "",
+        ]
         for key, prof in inc.get("profiles", {}).items():
             top = ", ".join(f"`{t['node']}` {t['seconds']:.1f}" for t in prof["top"][:6])
             kinds = ", ".join(f"{k} {s:.0f} s" for k, s in prof["by_kind"].items())
@@ -215,8 +334,11 @@ extrapolated, labelled so).
 
 def render(results: dict[str, dict[str, Any]]) -> str:
     notes = NOTES.read_text() if NOTES.exists() else ""
-    body = [HEADER, section("quick", results.get("quick", {})),
-            section("full", results.get("full", {}))]
+    body = [
+        HEADER,
+        section("quick", results.get("quick", {})),
+        section("full", results.get("full", {})),
+    ]
     if notes:
         body.append(notes)
     body.append(HOW)

@@ -103,8 +103,11 @@ def s3_bucket(s3_endpoint):
 
     name = f"b-{uuid.uuid4().hex[:10]}"
     client = boto3.client(
-        "s3", endpoint_url=s3_endpoint, aws_access_key_id="testing",
-        aws_secret_access_key="testing", region_name="us-east-1",
-    )  # fmt: skip
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
     client.create_bucket(Bucket=name)
     yield name

@@ -34,8 +34,10 @@ def test_every_yaml_column_is_in_its_section_and_nothing_else():
 
 
 def test_the_participants_section_lists_the_two_derived_columns():
-    section = (ROOT / "docs" / "marts.md").read_text("utf-8").split(
-        "## `marts.fct_participants` — one row per (event session, participant)", 1
-    )[1]
+    section = (
+        (ROOT / "docs" / "marts.md")
+        .read_text("utf-8")
+        .split("## `marts.fct_participants` — one row per (event session, participant)", 1)[1]
+    )
     assert "* `full_name` (text) — The name to show: first_name and last_name" in section
     assert "* `visitor_type` (text) — For attendees (connections_count > 0): 'guest'" in section

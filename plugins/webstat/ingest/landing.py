@@ -19,7 +19,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from webstat.errors import WebstatError
 from webstat.storage import join, storage_path
@@ -102,28 +102,39 @@ def list_partition(
     Entries of a local landing zone that carry a log suffix but are not regular files
     of it are appended to ``ignored`` (when given) instead of being listed."""
     part_uri = partition_uri(landing_uri, day)
-    ignored = ignored if ignored is not None else []
     path = local_path(part_uri)
-    files = []
     if path is not None:
-        try:
-            mode = os.lstat(path).st_mode
-        except FileNotFoundError:
-            return []
-        if not stat.S_ISDIR(mode):
-            ignored.append(IgnoredEntry(part_uri, f"the partition is {_kind(mode)}: not read"))
-            return []
-        with os.scandir(path) as entries:
-            for entry in entries:
-                if not entry.name.endswith(SUFFIXES):
-                    continue
-                uri = join(part_uri, entry.name)
-                info = entry.stat(follow_symlinks=False)
-                if not stat.S_ISREG(info.st_mode):
-                    ignored.append(IgnoredEntry(uri, f"{_kind(info.st_mode)}: not read"))
-                    continue
+        files = _list_local(path, part_uri, day, ignored if ignored is not None else [])
+    else:
+        files = _list_object_store(part_uri, day, conn_id)
+    return sorted(files, key=lambda f: f.uri)
+
+
+def _list_local(
+    path: str, part_uri: str, day: date, ignored: list[IgnoredEntry]
+) -> list[LandedFile]:
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return []
+    if not stat.S_ISDIR(mode):
+        ignored.append(IgnoredEntry(part_uri, f"the partition is {_kind(mode)}: not read"))
+        return []
+    files = []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if not entry.name.endswith(SUFFIXES):
+                continue
+            uri = join(part_uri, entry.name)
+            info = entry.stat(follow_symlinks=False)
+            if stat.S_ISREG(info.st_mode):
                 files.append(LandedFile(uri, day, info.st_size))
-        return sorted(files, key=lambda f: f.uri)
+            else:
+                ignored.append(IgnoredEntry(uri, f"{_kind(info.st_mode)}: not read"))
+    return files
+
+
+def _list_object_store(part_uri: str, day: date, conn_id: str | None) -> list[LandedFile]:
     part = storage_path(part_uri, conn_id)
     try:
         if not part.exists():
@@ -131,11 +142,11 @@ def list_partition(
         listed = list(part.iterdir())
     except FileNotFoundError:
         return []
-    for item in listed:
-        if item.name.endswith(SUFFIXES) and item.is_file():
-            size = item.stat().get("size")
-            files.append(LandedFile(join(part_uri, item.name), day, size))
-    return sorted(files, key=lambda f: f.uri)
+    return [
+        LandedFile(join(part_uri, item.name), day, item.stat().get("size"))
+        for item in listed
+        if item.name.endswith(SUFFIXES) and item.is_file()
+    ]
 
 
 def _open_local(path: str) -> BinaryIO:
@@ -175,7 +186,7 @@ class _HashingReader(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:  # type: ignore[no-untyped-def]
+    def readinto(self, buffer: Any) -> int:
         data = self._raw.read(len(buffer))
         n = len(data)
         buffer[:n] = data
@@ -195,7 +206,9 @@ class OpenedFile:
         )
         self._hasher = _HashingReader(self._raw)
         buffered = io.BufferedReader(self._hasher, buffer_size=1 << 20)
-        self._stream: BinaryIO = gzip.GzipFile(fileobj=buffered) if landed.compressed else buffered
+        self._stream: gzip.GzipFile | io.BufferedReader[_HashingReader] = (
+            gzip.GzipFile(fileobj=buffered) if landed.compressed else buffered
+        )
 
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """Non-blank lines with 1-based numbers; a leading BOM and CR line ends are tolerated.

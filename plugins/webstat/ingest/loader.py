@@ -251,10 +251,11 @@ def _copy_rows(
             progress(f"  {uri}: {number:,} lines read")
         if isinstance(raw, LongLine):
             yield _reject_row(
-                number, raw,
+                number,
+                raw,
                 f"{LINE_TOO_LONG}: the line has {raw.size:,} bytes (max {MAX_LINE_BYTES:,}); "
                 f"its first {MAX_LINE_BYTES:,} bytes are kept",
-            )  # fmt: skip
+            )
             continue
         try:
             checked = check_line(raw)
@@ -265,8 +266,12 @@ def _copy_rows(
         if careful:
             text = _field(_readable(raw).encode("utf-8"))
             yield b"%d\x02\x02%b\x02\\x%b\x02%b\x02%b\n" % (
-                number, text, raw.hex().encode(), _field(checked.doc), instant
-            )  # fmt: skip
+                number,
+                text,
+                raw.hex().encode(),
+                _field(checked.doc),
+                instant,
+            )
         else:
             yield b"%d\x02\x02\x02\x02%b\x02%b\n" % (number, _field(checked.doc), instant)
 
@@ -284,6 +289,14 @@ def _stream_copy(conn: psycopg.Connection, sql: str, rows: Iterable[bytes]) -> i
                 buffer.clear()
         copy.write(buffer)
     return lines
+
+
+def _one(cursor: psycopg.Cursor) -> tuple:
+    """The one row a statement returns (it always returns one)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError("the statement returned no row")
+    return row
 
 
 def _record_failure(conn: psycopg.Connection, landed: LandedFile, error: str) -> None:
@@ -322,24 +335,24 @@ def load_file(
             ).fetchone()
             if row and row[0] == "loaded":
                 return FileResult(landed.uri, "skipped")
-            (file_id,) = conn.execute(
-                """
-                insert into raw.loaded_files (uri, delivery_date, size_bytes, status)
-                values (%s, %s, %s, 'loaded')
-                on conflict (uri) do update set status = 'loaded', error = null
-                returning file_id
-                """,
-                (landed.uri, landed.delivery_date, landed.size_bytes),
-            ).fetchone()
+            (file_id,) = _one(
+                conn.execute(
+                    """
+                    insert into raw.loaded_files (uri, delivery_date, size_bytes, status)
+                    values (%s, %s, %s, 'loaded')
+                    on conflict (uri) do update set status = 'loaded', error = null
+                    returning file_id
+                    """,
+                    (landed.uri, landed.delivery_date, landed.size_bytes),
+                )
+            )
             params = {"file_id": file_id, "uri": landed.uri}
             try:
                 with conn.transaction():  # a savepoint: the careful path starts from here
                     lines, opened = _stage(conn, landed, conn_id, progress, careful=False)
                     if wait_turn is not None:
                         wait_turn()  # the files before this one have committed their events
-                    loaded, duplicates = conn.execute(
-                        _INSERT_EVENTS_AND_DUPLICATES, params
-                    ).fetchone()
+                    loaded, duplicates = _one(conn.execute(_INSERT_EVENTS_AND_DUPLICATES, params))
                     rejected = conn.execute(
                         _INSERT_REJECTS.format(table="_incoming"), params
                     ).rowcount
@@ -349,15 +362,18 @@ def load_file(
                 log.warning(
                     "%s: the warehouse refused a validated line (%s); loading the file "
                     "line by line, the refused line(s) become rejects",
-                    landed.uri, first,
-                )  # fmt: skip
+                    landed.uri,
+                    first,
+                )
                 lines, opened = _stage(conn, landed, conn_id, progress, careful=True)
                 if wait_turn is not None:
                     wait_turn()
                 rejected = conn.execute(_INSERT_REJECTS.format(table="_careful"), params).rowcount
-                loaded, duplicates, refused = conn.execute(
-                    "select * from raw.load_lines_one_by_one(%(file_id)s, %(uri)s)", params
-                ).fetchone()
+                loaded, duplicates, refused = _one(
+                    conn.execute(
+                        "select * from raw.load_lines_one_by_one(%(file_id)s, %(uri)s)", params
+                    )
+                )
                 rejected += refused
             conn.execute(
                 """
@@ -513,8 +529,9 @@ def ingest_day(
             results[landed.uri] = load_file(conn, landed, conn_id, progress)
             report(results[landed.uri])
     else:
-        for result in _load_in_parallel(todo, connect, min(workers, len(todo)), conn_id, progress,
-                                        report):  # fmt: skip
+        for result in _load_in_parallel(
+            todo, connect, min(workers, len(todo)), conn_id, progress, report
+        ):
             results[result.uri] = result
     summary.files = [results[landed.uri] for landed in candidates]
     return summary

@@ -155,14 +155,19 @@ class Expected:
     def ended(self) -> set[str]:
         """Sessions with status ``ended`` (docs/marts.md's rule; none here spans 7 days)."""
         stale_before = self.clock - timedelta(hours=24)
-        return {sid for sid in self.in_marts()
-                if self.sessions[sid].last_end is not None
-                or self.sessions[sid].newest < stale_before}  # fmt: skip
+        return {
+            sid
+            for sid in self.in_marts()
+            if self.sessions[sid].last_end is not None or self.sessions[sid].newest < stale_before
+        }
 
     def report_dates(self, tz: str) -> dict[str, date]:
         zone = ZoneInfo(tz)
-        return {sid: s.started_at.astimezone(zone).date()
-                for sid, s in self.sessions.items() if s.started_at is not None}  # fmt: skip
+        return {
+            sid: s.started_at.astimezone(zone).date()
+            for sid, s in self.sessions.items()
+            if s.started_at is not None
+        }
 
 
 # --- the stack -----------------------------------------------------------------------------------
@@ -215,8 +220,13 @@ class Stack:
                 parts.append(f"--- {path.name} of {ti['task_id']}:\n" + "\n".join(events[-15:]))
         return "\n".join(parts)
 
-    def wait_run(self, dag_id: str, run_id: str, timeout: float = RUN_TIMEOUT,
-                 alive: tuple[str, ...] | None = None) -> dict:  # fmt: skip
+    def wait_run(
+        self,
+        dag_id: str,
+        run_id: str,
+        timeout: float = RUN_TIMEOUT,
+        alive: tuple[str, ...] | None = None,
+    ) -> dict:
         """Poll the run until it succeeds; fail with the failing task's log tail."""
         deadline = time.monotonic() + timeout
         run: dict = {}
@@ -245,12 +255,15 @@ class Stack:
         """``POST …/dagRuns`` for the UTC day ``day``: logical date ``day`` and the interval
         ``day → day+1``, as the scheduler and a backfill make it (a run with logical date
         day+1 would take that date from the next day's backfill run)."""
-        run = self.api.post(f"/dags/{DAILY}/dagRuns", {
-            "dag_run_id": f"manual__{day}",
-            "logical_date": _iso(day),
-            "data_interval_start": _iso(day),
-            "data_interval_end": _iso(day + timedelta(days=1)),
-        })  # fmt: skip
+        run = self.api.post(
+            f"/dags/{DAILY}/dagRuns",
+            {
+                "dag_run_id": f"manual__{day}",
+                "logical_date": _iso(day),
+                "data_interval_start": _iso(day),
+                "data_interval_end": _iso(day + timedelta(days=1)),
+            },
+        )
         return run["dag_run_id"]
 
     def timeline(self, dag_id: str, run_id: str) -> str:
@@ -280,7 +293,7 @@ class Stack:
                    (select count(*) from raw.rejected_lines),
                    (select count(*) from raw.loaded_files where status = 'loaded'),
                    (select count(*) from raw.loaded_files)
-        """)[0]  # fmt: skip
+        """)[0]
         assert raw == (len(e.ids), e.duplicates, e.malformed, e.files, e.files), (
             "raw (events, duplicates, rejected, files loaded, ledger rows) "
             f"{raw} != the landed lines' {(len(e.ids), e.duplicates, e.malformed, e.files)}"
@@ -349,8 +362,10 @@ class Stack:
             f"{len(reports)} report folders for {len(ended)} ended sessions: "
             f"extra {sorted(set(reports) - ended)}, missing {sorted(ended - set(reports))}"
         )
-        ledger = {sid: uri for sid, uri in self.query(
-            "select event_session_id, uri from raw.published_reports")}  # fmt: skip
+        ledger = {
+            sid: uri
+            for sid, uri in self.query("select event_session_id, uri from raw.published_reports")
+        }
         assert set(ledger) == ended, f"raw.published_reports: {sorted(set(ledger) ^ ended)}"
         for sid, manifest in reports.items():
             expected_uri = (
@@ -512,8 +527,12 @@ def test_compose_settings_are_what_the_services_run_with(stack):
     worker = compose.environment("airflow-worker")
     assert worker.get("AIRFLOW__CELERY__WORKER_CONCURRENCY") == "2", worker
     # the warehouse and Airflow's metadata: separate databases of the one server
-    assert stack.warehouse.rsplit("/", 1)[1] != compose.environment("airflow-worker")[
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].rsplit("/", 1)[1]  # fmt: skip
+    assert (
+        stack.warehouse.rsplit("/", 1)[1]
+        != compose.environment("airflow-worker")["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].rsplit(
+            "/", 1
+        )[1]
+    )
     # the init job ran its own three commands
     for line in ("Database migration done", "warehouse ready", "BI login"):
         assert line in stack.init_output, f"the init job's output lacks {line!r}"
@@ -532,8 +551,9 @@ def test_daily_run_triggered_through_the_rest_api(stack):
     run = stack.wait_run(DAILY, run_id)
     stack.expected.load(D1)
     assert (run["data_interval_start"], run["data_interval_end"]) == (
-        _iso(D1), _iso(D1 + timedelta(days=1))
-    ), run  # fmt: skip
+        _iso(D1),
+        _iso(D1 + timedelta(days=1)),
+    ), run
     stack.check_warehouse()
     reports = stack.check_reports()
     assert reports, "the first day ended no session: nothing to check the reports with"
@@ -557,15 +577,24 @@ def test_daily_run_triggered_through_the_rest_api(stack):
 def test_backfill_of_three_days(stack):
     _require("daily")
     started = time.monotonic()
-    backfill = stack.api.post("/backfills", {
-        "dag_id": DAILY, "from_date": _iso(BACKFILL[0]), "to_date": _iso(BACKFILL[-1]),
-        "max_active_runs": 1, "reprocess_behavior": "none",
-    })  # fmt: skip
+    backfill = stack.api.post(
+        "/backfills",
+        {
+            "dag_id": DAILY,
+            "from_date": _iso(BACKFILL[0]),
+            "to_date": _iso(BACKFILL[-1]),
+            "max_active_runs": 1,
+            "reprocess_behavior": "none",
+        },
+    )
     deadline = time.monotonic() + 3 * RUN_TIMEOUT
     while True:
         stack.topology.check_alive()
-        runs = [r for r in stack.api.get(f"/dags/{DAILY}/dagRuns?limit=100")["dag_runs"]
-                if r["run_type"] == "backfill"]  # fmt: skip
+        runs = [
+            r
+            for r in stack.api.get(f"/dags/{DAILY}/dagRuns?limit=100")["dag_runs"]
+            if r["run_type"] == "backfill"
+        ]
         failed = [r for r in runs if r["state"] == "failed"]
         if failed:
             stack.wait_run(DAILY, failed[0]["dag_run_id"])  # raises with the task's log
@@ -577,46 +606,59 @@ def test_backfill_of_three_days(stack):
     runs.sort(key=lambda r: r["data_interval_start"])
     assert [(r["data_interval_start"], r["data_interval_end"]) for r in runs] == [
         (_iso(d), _iso(d + timedelta(days=1))) for d in BACKFILL
-    ], runs  # fmt: skip
+    ], runs
     for earlier, later in zip(runs, runs[1:], strict=False):
         assert earlier["end_date"] <= later["start_date"], f"runs overlapped: {earlier} {later}"
     for run in runs:
         print(f"[backfill {stack.timeline(DAILY, run['dag_run_id'])}]")
     for run in runs:  # every task once
         tis = stack.task_instances(DAILY, run["dag_run_id"])
-        assert all(ti["try_number"] == 1 and ti["state"] in ("success", "skipped")
-                   for ti in tis), tis  # fmt: skip
+        assert all(ti["try_number"] == 1 and ti["state"] in ("success", "skipped") for ti in tis), (
+            tis
+        )
     for day in BACKFILL:
         stack.expected.load(day)
     stack.check_warehouse()
     reports = stack.check_reports()
     writes = stack.manifest_writes()
     assert all(n == 1 for n in writes.values()), f"a manifest written twice in one run: {writes}"
-    print(f"[backfill {BACKFILL[0]} … {BACKFILL[-1]}: {len(reports)} reports in all, "
-          f"{time.monotonic() - started:.0f} s]")  # fmt: skip
+    print(
+        f"[backfill {BACKFILL[0]} … {BACKFILL[-1]}: {len(reports)} reports in all, "
+        f"{time.monotonic() - started:.0f} s]"
+    )
     STEPS["backfill"] = True
 
 
 def test_period_report_with_params(stack):
     _require("backfill")
     start, end = D1, BACKFILL[-1]
-    run = stack.api.post(f"/dags/{PERIOD}/dagRuns", {
-        "logical_date": None, "conf": {"start": str(start), "end": str(end), "webinar": None},
-    })  # fmt: skip
+    run = stack.api.post(
+        f"/dags/{PERIOD}/dagRuns",
+        {
+            "logical_date": None,
+            "conf": {"start": str(start), "end": str(end), "webinar": None},
+        },
+    )
     stack.wait_run(PERIOD, run["dag_run_id"])
     print(f"[period {stack.timeline(PERIOD, run['dag_run_id'])}]")
     folder = f"{stack.artifacts}/periods/{start}_{end}"
-    keys = {o["Key"].rpartition("/")[2]: o["Key"] for o in stack.s3.list_objects_v2(
-        Bucket=stack.bucket, Prefix=f"{folder}/").get("Contents", [])}  # fmt: skip
+    keys = {
+        o["Key"].rpartition("/")[2]: o["Key"]
+        for o in stack.s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"{folder}/").get(
+            "Contents", []
+        )
+    }
     assert set(keys) == {"manifest.json", "report.xlsx", "report.pdf"}, keys
-    manifest = json.loads(stack.s3.get_object(Bucket=stack.bucket, Key=keys["manifest.json"])[
-        "Body"].read())  # fmt: skip
+    manifest = json.loads(
+        stack.s3.get_object(Bucket=stack.bucket, Key=keys["manifest.json"])["Body"].read()
+    )
     for name, meta in manifest["files"].items():
         body = stack.s3.get_object(Bucket=stack.bucket, Key=keys[name])["Body"].read()
         assert hashlib.sha256(body).hexdigest() == meta["sha256"], name
     dates = stack.expected.report_dates(stack.timezone)
-    covered = sorted(sid for sid in stack.expected.ended()
-                     if sid in dates and start <= dates[sid] <= end)  # fmt: skip
+    covered = sorted(
+        sid for sid in stack.expected.ended() if sid in dates and start <= dates[sid] <= end
+    )
     kind = (manifest["kind"], manifest["start"], manifest["end"])
     assert kind == ("period", str(start), str(end)), kind
     assert sorted(manifest["event_session_ids"]) == covered, (
@@ -653,12 +695,19 @@ def test_worker_killed_while_rendering_reports(stack):
     deadline = time.monotonic() + RUN_TIMEOUT
     while True:  # kill once some reports of the run are published and not all
         topology.check_alive()
-        rendering = [ti for ti in stack.task_instances(DAILY, run_id)
-                     if ti["task_id"] == "render_reports" and ti["state"] == "running"]  # fmt: skip
+        rendering = [
+            ti
+            for ti in stack.task_instances(DAILY, run_id)
+            if ti["task_id"] == "render_reports" and ti["state"] == "running"
+        ]
         if rendering:
-            published = [r[0] for r in stack.query(
-                "select event_session_id from raw.published_reports where run_id = %s",
-                (run_id,))]  # fmt: skip
+            published = [
+                r[0]
+                for r in stack.query(
+                    "select event_session_id from raw.published_reports where run_id = %s",
+                    (run_id,),
+                )
+            ]
             if published:
                 topology.kill("airflow-worker")
                 break
@@ -690,5 +739,7 @@ def test_worker_killed_while_rendering_reports(stack):
     assert len(twice) <= 1, f"more than the one in-flight report written twice: {twice}"
     assert all(reports[sid]["run_id"] == run_id for sid in this_run)
     print(f"[killed {stack.timeline(DAILY, run_id)}]")
-    print(f"[{KILLED_DAY}: worker killed after {len(published)} of {len(this_run)} reports; "
-          f"the run completed {time.monotonic() - killed_at:.0f} s later]")  # fmt: skip
+    print(
+        f"[{KILLED_DAY}: worker killed after {len(published)} of {len(this_run)} reports; "
+        f"the run completed {time.monotonic() - killed_at:.0f} s later]"
+    )

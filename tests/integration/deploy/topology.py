@@ -50,9 +50,12 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 VENV_BIN = Path(sys.executable).parent
 AIRFLOW_SERVICES = (
-    "airflow-apiserver", "airflow-scheduler", "airflow-dag-processor",
-    "airflow-triggerer", "airflow-worker",
-)  # fmt: skip
+    "airflow-apiserver",
+    "airflow-scheduler",
+    "airflow-dag-processor",
+    "airflow-triggerer",
+    "airflow-worker",
+)
 IMAGE_AIRFLOW_HOME = "/opt/airflow"  # apache/airflow's AIRFLOW_HOME and WORKDIR
 IMAGE_REPO_DIR = "/opt/webstat"  # where the Dockerfile copies the repository
 
@@ -96,8 +99,11 @@ def tail(path: Path, lines: int = 25, *, skip: tuple[str, ...] = ("[http.access]
     """The last ``lines`` lines of a log (without lines containing any of ``skip``)."""
     if not path.exists():
         return f"--- {path.name}: no log"
-    text = [line for line in path.read_text(errors="replace").splitlines()
-            if not any(s in line for s in skip)]  # fmt: skip
+    text = [
+        line
+        for line in path.read_text(errors="replace").splitlines()
+        if not any(s in line for s in skip)
+    ]
     return f"--- {path.name} (last {min(lines, len(text))} lines)\n" + "\n".join(text[-lines:])
 
 
@@ -323,17 +329,28 @@ class Topology:
         log = self.logs / f"{name}.log"
         with log.open("ab") as out:
             popen = subprocess.Popen(
-                argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True, user=user,
-            )  # fmt: skip
+                argv,
+                env=env,
+                cwd=cwd,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                user=user,
+            )
         proc = Proc(name, popen, log)
         self.procs[name] = proc
         return proc
 
     def run(
-        self, name: str, argv: list[str], env: dict[str, str], cwd: Path,
-        timeout: float = 300, user: str | None = None,
-    ) -> str:  # fmt: skip
+        self,
+        name: str,
+        argv: list[str],
+        env: dict[str, str],
+        cwd: Path,
+        timeout: float = 300,
+        user: str | None = None,
+    ) -> str:
         """Run to completion; fail with the output's tail when it exits non-zero."""
         proc = self.start(name, argv, env, cwd, user)
         try:
@@ -392,9 +409,11 @@ class Topology:
                 pass
 
     def diagnostics(self, names: Iterable[str] | None = None, lines: int = 25) -> str:
-        logs = sorted(self.logs.glob("*.log")) if names is None else [
-            self.logs / f"{n}.log" for n in names
-        ]  # fmt: skip
+        logs = (
+            sorted(self.logs.glob("*.log"))
+            if names is None
+            else [self.logs / f"{n}.log" for n in names]
+        )
         return "\n".join(tail(p, lines) for p in logs)
 
     # --- postgres (the postgres:16 image's entrypoint, by hand) --------------------------------
@@ -432,21 +451,58 @@ class Topology:
         # password (scram-sha-256), local socket connections are trusted
         self.run(
             "postgres-initdb",
-            [str(bins / "initdb"), "-D", str(pgdata), "--username", user, "--pwfile", str(pwfile),
-             "--auth-local=trust", "--auth-host=scram-sha-256", "--encoding=UTF8"],
-            penv, self.tmp, timeout=120, user=self.pg_user,
-        )  # fmt: skip
+            [
+                str(bins / "initdb"),
+                "-D",
+                str(pgdata),
+                "--username",
+                user,
+                "--pwfile",
+                str(pwfile),
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+            ],
+            penv,
+            self.tmp,
+            timeout=120,
+            user=self.pg_user,
+        )
         port = self.ports[("postgres", 5432)]
         self.start(
             "postgres",
-            [str(bins / "postgres"), "-D", str(pgdata), "-p", str(port),
-             "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={sockets}",
-             "-c", "max_connections=200", "-c", "fsync=off"],
-            penv, self.tmp, user=self.pg_user,
-        )  # fmt: skip
+            [
+                str(bins / "postgres"),
+                "-D",
+                str(pgdata),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"unix_socket_directories={sockets}",
+                "-c",
+                "max_connections=200",
+                "-c",
+                "fsync=off",
+            ],
+            penv,
+            self.tmp,
+            user=self.pg_user,
+        )
         self.wait("postgres", lambda: self.healthcheck("postgres") == 0, 60)
-        psql = [str(bins / "psql"), "-v", "ON_ERROR_STOP=1", "--no-psqlrc", "-h", str(sockets),
-                "-p", str(port), "-U", user]  # fmt: skip
+        psql = [
+            str(bins / "psql"),
+            "-v",
+            "ON_ERROR_STOP=1",
+            "--no-psqlrc",
+            "-h",
+            str(sockets),
+            "-p",
+            str(port),
+            "-U",
+            user,
+        ]
         if db != "postgres":  # the image: CREATE DATABASE $POSTGRES_DB
             create = [*psql, "-d", "postgres", "-c", f'create database "{db}"']
             self.run("postgres-createdb", create, penv, self.tmp, user=self.pg_user)
@@ -454,8 +510,13 @@ class Topology:
             copy = self.tmp / "postgres" / script.name
             shutil.copy(script, copy)
             os.chmod(copy, 0o644)
-            self.run(f"postgres-init-{script.stem}", [*psql, "-d", db, "-f", str(copy)],
-                     penv, self.tmp, user=self.pg_user)  # fmt: skip
+            self.run(
+                f"postgres-init-{script.stem}",
+                [*psql, "-d", db, "-f", str(copy)],
+                penv,
+                self.tmp,
+                user=self.pg_user,
+            )
 
     def pg_url(self, db: str, user: str | None = None, password: str | None = None) -> str:
         env = self.compose.environment("postgres")
@@ -471,10 +532,22 @@ class Topology:
         data.mkdir()
         self.start(
             "redis",
-            [shutil.which("redis-server") or "redis-server", "--port", str(port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(data)],
-            self.base_env(data), data,
-        )  # fmt: skip
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(data),
+            ],
+            self.base_env(data),
+            data,
+        )
         self.wait("redis", lambda: self.healthcheck("redis") == 0, 30)
 
     def start_s3(self) -> None:
@@ -484,8 +557,12 @@ class Topology:
         port = self.ports[("minio", 9000)]
         data = self.tmp / "minio"
         data.mkdir()
-        self.start("minio", [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-                   self.base_env(data), data)  # fmt: skip
+        self.start(
+            "minio",
+            [str(VENV_BIN / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+            self.base_env(data),
+            data,
+        )
 
         def up() -> bool:
             try:
@@ -497,10 +574,12 @@ class Topology:
         self.wait("minio", up, 60)
         env = self.compose.environment("minio-init")
         self.s3 = boto3.client(
-            "s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+            "s3",
+            endpoint_url=f"http://127.0.0.1:{port}",
+            region_name="us-east-1",
             aws_access_key_id=env["MINIO_ROOT_USER"],
             aws_secret_access_key=env["MINIO_ROOT_PASSWORD"],
-        )  # fmt: skip
+        )
         self.bucket = self.compose.bucket()
         self.s3.create_bucket(Bucket=self.bucket)
 
@@ -514,8 +593,7 @@ class Topology:
         from pgserver._commands import POSTGRES_BIN_PATH
 
         argv = [self.rewrite(a, service) for a in self.compose.healthcheck(service)]
-        env = (self.airflow_env(service) if service in AIRFLOW_SERVICES
-               else self.base_env(self.tmp))  # fmt: skip
+        env = self.airflow_env(service) if service in AIRFLOW_SERVICES else self.base_env(self.tmp)
         if service == "postgres":
             env["PATH"] = f"{POSTGRES_BIN_PATH}:{env['PATH']}"
             env.update(PGHOST="127.0.0.1", PGPORT=str(self.ports[("postgres", 5432)]))
@@ -530,8 +608,9 @@ class Topology:
                 return 22
         exe = shutil.which(argv[0], path=env["PATH"])
         assert exe, f"{service}: the healthcheck's {argv[0]!r} is not installed here"
-        done = subprocess.run([exe, *argv[1:]], env=env, cwd=self.tmp, capture_output=True,
-                              text=True, timeout=120)  # fmt: skip
+        done = subprocess.run(
+            [exe, *argv[1:]], env=env, cwd=self.tmp, capture_output=True, text=True, timeout=120
+        )
         self.last_healthcheck_output = (done.stdout + done.stderr)[-2000:]
         return done.returncode
 
@@ -555,12 +634,21 @@ class Topology:
 
     def run_airflow_init(self, timeout: float = 300) -> str:
         argv = self.airflow_argv("airflow-init")
-        return self.run("airflow-init", argv, self.airflow_env("airflow-init"),
-                        self.home("airflow-init"), timeout=timeout)  # fmt: skip
+        return self.run(
+            "airflow-init",
+            argv,
+            self.airflow_env("airflow-init"),
+            self.home("airflow-init"),
+            timeout=timeout,
+        )
 
     def start_airflow(self, service: str, name: str | None = None) -> Proc:
-        return self.start(name or service, self.airflow_argv(service), self.airflow_env(service),
-                          self.home(service))  # fmt: skip
+        return self.start(
+            name or service,
+            self.airflow_argv(service),
+            self.airflow_env(service),
+            self.home(service),
+        )
 
 
 def admin_token(topology: Topology, api: str) -> str:
@@ -573,8 +661,9 @@ def admin_token(topology: Topology, api: str) -> str:
     path = topology.home("airflow-apiserver") / "simple_auth_manager_passwords.json.generated"
     password = json.loads(path.read_text())[username]
     body = json.dumps({"username": username, "password": password}).encode()
-    req = urllib.request.Request(f"{api}/auth/token", data=body, method="POST",
-                                 headers={"Content-Type": "application/json"})  # fmt: skip
+    req = urllib.request.Request(
+        f"{api}/auth/token", data=body, method="POST", headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.loads(resp.read())["access_token"]
 
@@ -588,9 +677,11 @@ class Api:
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(
-            f"{self.base}/api/v2{path}", data=data, method=method,
+            f"{self.base}/api/v2{path}",
+            data=data,
+            method=method,
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
-        )  # fmt: skip
+        )
         try:
             with urllib.request.urlopen(req, timeout=60) as resp:
                 return json.loads(resp.read() or b"{}")

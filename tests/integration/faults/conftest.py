@@ -480,9 +480,12 @@ def week():
             with open(log_path, "w") as out:
                 procs.append(
                     subprocess.Popen(
-                        ["sh", "-c", script], env=child_env, cwd=REPO,
-                        stdout=out, stderr=subprocess.STDOUT,
-                    )  # fmt: skip
+                        ["sh", "-c", script],
+                        env=child_env,
+                        cwd=REPO,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                    )
                 )
         for proc in procs:
             proc.wait(timeout=900)

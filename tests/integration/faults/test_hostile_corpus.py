@@ -383,10 +383,14 @@ def test_what_loaded_is_exactly_what_was_sent(loaded_corpus):
     assert one(
         c, "select length(payload->>'text') from raw.platform_events where event_id = 'big-10k'"
     ) == (10_000,)
-    rows = c["conn"].execute(
-        "select length(raw_bytes), left(raw_line, 3) from raw.rejected_lines"
-        " where source_uri like '%%big-line.ndjson' order by line_number"
-    ).fetchall()
+    rows = (
+        c["conn"]
+        .execute(
+            "select length(raw_bytes), left(raw_line, 3) from raw.rejected_lines"
+            " where source_uri like '%%big-line.ndjson' order by line_number"
+        )
+        .fetchall()
+    )
     assert rows[1] == (MB10 + 1, "{xx")
     assert rows[0][0] > MB10 and rows[0][1] == '{"e'
     # 200 levels of nesting survive the round trip

@@ -122,9 +122,12 @@ def _exact(text: str):
     deadline=None,
     database=None,  # no example database written into the checkout
     derandomize=True,  # the same examples on every run: CI fails or passes for a reason
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                           HealthCheck.data_too_large],
-)  # fmt: skip
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 @given(lines=hostile_file())
 def test_every_line_of_a_hostile_file_is_accounted_for(conn, tmp_path, lines):
     root = tmp_path / f"landing-{next(_files)}"

@@ -50,13 +50,18 @@ def counts(conn) -> dict[str, int]:
 
 
 def test_a_partly_bad_file_loads_its_good_lines_and_keeps_every_bad_one(conn, tmp_path):
-    write(tmp_path, DAY, "a.ndjson", [
-        ev("e-1"),
-        "not json at all",
-        "",  # blank lines are ignored, not rejected
-        ev("e-2", "participant.joined", connection_id="c-1", role="wizard", platform="web"),
-        ev("e-3"),
-    ])  # fmt: skip
+    write(
+        tmp_path,
+        DAY,
+        "a.ndjson",
+        [
+            ev("e-1"),
+            "not json at all",
+            "",  # blank lines are ignored, not rejected
+            ev("e-2", "participant.joined", connection_id="c-1", role="wizard", platform="web"),
+            ev("e-3"),
+        ],
+    )
     summary = ingest_day(conn, f"file://{tmp_path}", DAY)
     assert (summary.lines_total, summary.loaded, summary.rejected, summary.duplicates) == (
         4,
@@ -68,8 +73,9 @@ def test_a_partly_bad_file_loads_its_good_lines_and_keeps_every_bad_one(conn, tm
         "select line_number, reason, raw_line from raw.rejected_lines order by line_number"
     ).fetchall()
     assert [(n, r.split(":")[0]) for n, r, _ in rejects] == [
-        (2, "invalid_json"), (4, "value_not_allowed"),
-    ]  # fmt: skip
+        (2, "invalid_json"),
+        (4, "value_not_allowed"),
+    ]
     assert rejects[0][2] == "not json at all"
     ids = [r[0] for r in conn.execute("select event_id from raw.platform_events order by 1")]
     assert ids == ["e-1", "e-3"]
@@ -86,8 +92,12 @@ def test_a_rerun_changes_nothing(conn, tmp_path):
     first = ingest_day(conn, f"file://{tmp_path}", DAY)
     before = counts(conn)
     second = ingest_day(conn, f"file://{tmp_path}", DAY)
-    assert before == {"platform_events": 1, "duplicate_events": 1, "rejected_lines": 1,
-                      "loaded_files": 1}  # fmt: skip
+    assert before == {
+        "platform_events": 1,
+        "duplicate_events": 1,
+        "rejected_lines": 1,
+        "loaded_files": 1,
+    }
     assert counts(conn) == before
     assert [f.status for f in first.files] == ["loaded"]
     assert [f.status for f in second.files] == ["skipped"]
@@ -160,8 +170,9 @@ def test_a_crash_in_the_middle_of_a_file_leaves_nothing_and_the_retry_loads_it_w
     assert [f.status for f in second.files] == ["loaded"]
     assert counts(conn)["platform_events"] == 2000
     assert conn.execute("select status, rows_loaded from raw.loaded_files").fetchone() == (
-        "loaded", 2000,
-    )  # fmt: skip
+        "loaded",
+        2000,
+    )
 
 
 def test_an_error_inside_the_transaction_rolls_the_file_back(conn, tmp_path, monkeypatch):
@@ -179,8 +190,12 @@ def test_an_error_inside_the_transaction_rolls_the_file_back(conn, tmp_path, mon
     landed = LandedFile(f"file://{path}", DAY, None)
     with pytest.raises(RuntimeError):
         load_file(conn, landed)
-    assert counts(conn) == {"platform_events": 0, "duplicate_events": 0, "rejected_lines": 0,
-                            "loaded_files": 0}  # fmt: skip
+    assert counts(conn) == {
+        "platform_events": 0,
+        "duplicate_events": 0,
+        "rejected_lines": 0,
+        "loaded_files": 0,
+    }
     monkeypatch.setattr(loader, "check_line", real)
     assert load_file(conn, landed).loaded == 100
 
@@ -201,13 +216,19 @@ def test_an_s3_landing_zone_loads_through_the_same_code_path(
     import boto3
 
     client = boto3.client(
-        "s3", endpoint_url=s3_endpoint, aws_access_key_id="testing",
-        aws_secret_access_key="testing", region_name="us-east-1",
-    )  # fmt: skip
+        "s3",
+        endpoint_url=s3_endpoint,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        region_name="us-east-1",
+    )
     body = ("\n".join([ev("e-1"), ev("e-2"), "bad"]) + "\n").encode()
     client.put_object(Bucket=s3_bucket, Key="raw/date=2026-11-02/a.ndjson", Body=body)
-    client.put_object(Bucket=s3_bucket, Key="raw/date=2026-11-02/b.ndjson.gz",
-                      Body=gzip.compress(ev("e-3").encode() + b"\n"))  # fmt: skip
+    client.put_object(
+        Bucket=s3_bucket,
+        Key="raw/date=2026-11-02/b.ndjson.gz",
+        Body=gzip.compress(ev("e-3").encode() + b"\n"),
+    )
     landing = f"s3://{s3_bucket}/raw"
     summary = ingest_day(conn, landing, DAY, conn_id="webstat_s3")
     assert (summary.loaded, summary.rejected, len(summary.loaded_files)) == (3, 1, 2)
@@ -238,10 +259,12 @@ def test_unusual_but_valid_spellings_land_as_the_same_values(conn, tmp_path):
     write(tmp_path, DAY, "a.ndjson", lines)
     summary = ingest_day(conn, f"file://{tmp_path}", DAY)
     assert (summary.loaded, summary.rejected, summary.duplicates) == (6, 0, 0)
-    rows = dict(conn.execute(
-        "select event_id, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
-        " from raw.platform_events"
-    ).fetchall())  # fmt: skip
+    rows = dict(
+        conn.execute(
+            "select event_id, to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+            " from raw.platform_events"
+        ).fetchall()
+    )
     assert rows == {
         "e-lower": "2026-11-02 10:00:00.123456",  # 13:00 +03:00, fraction cut at 6 digits
         "e-space": "2026-11-02 10:05:00.000000",
@@ -269,21 +292,28 @@ def test_parallel_files_keep_first_arrival_in_file_order(conn, tmp_path, warehou
     write(tmp_path, DAY, "b.ndjson", [ev("shared"), ev("b-1")])
     write(tmp_path, DAY, "c.ndjson", [ev("b-1"), ev("shared"), ev("c-1")])
     summary = ingest_day(
-        conn, f"file://{tmp_path}", DAY,
-        connect=lambda: psycopg.connect(warehouse_url, autocommit=True), workers=2,
-    )  # fmt: skip
+        conn,
+        f"file://{tmp_path}",
+        DAY,
+        connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
+        workers=2,
+    )
     assert [(f.uri.rsplit("/", 1)[1], f.loaded, f.duplicates) for f in summary.files] == [
-        ("a.ndjson", 20_001, 0), ("b.ndjson", 1, 1), ("c.ndjson", 1, 2),
-    ]  # fmt: skip
-    winners = dict(conn.execute(
-        "select event_id, split_part(source_uri, '/', -1) || ':' || line_number"
-        " from raw.platform_events where event_id in ('shared', 'b-1', 'c-1')"
-    ).fetchall())  # fmt: skip
+        ("a.ndjson", 20_001, 0),
+        ("b.ndjson", 1, 1),
+        ("c.ndjson", 1, 2),
+    ]
+    winners = dict(
+        conn.execute(
+            "select event_id, split_part(source_uri, '/', -1) || ':' || line_number"
+            " from raw.platform_events where event_id in ('shared', 'b-1', 'c-1')"
+        ).fetchall()
+    )
     assert winners == {"shared": "a.ndjson:20001", "b-1": "b.ndjson:2", "c-1": "c.ndjson:3"}
     losers = conn.execute(
         "select split_part(source_uri, '/', -1) || ':' || line_number from raw.duplicate_events"
         " order by 1"
-    ).fetchall()  # fmt: skip
+    ).fetchall()
     assert [r for (r,) in losers] == ["b.ndjson:1", "c.ndjson:1", "c.ndjson:2"]
     rerun = ingest_day(
         conn,
@@ -292,8 +322,12 @@ def test_parallel_files_keep_first_arrival_in_file_order(conn, tmp_path, warehou
         connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
     )
     assert [f.status for f in rerun.files] == ["skipped"] * 3
-    assert counts(conn) == {"platform_events": 20_003, "duplicate_events": 3,
-                            "rejected_lines": 0, "loaded_files": 3}  # fmt: skip
+    assert counts(conn) == {
+        "platform_events": 20_003,
+        "duplicate_events": 3,
+        "rejected_lines": 0,
+        "loaded_files": 3,
+    }
 
 
 def test_a_parallel_file_that_cannot_be_read_does_not_hold_up_the_others(
@@ -305,8 +339,11 @@ def test_a_parallel_file_that_cannot_be_read_does_not_hold_up_the_others(
     (tmp_path / f"date={DAY.isoformat()}" / "b.ndjson.gz").write_bytes(b"not gzip at all")
     write(tmp_path, DAY, "c.ndjson", [ev("a-1"), ev("c-1")])
     summary = ingest_day(
-        conn, f"file://{tmp_path}", DAY,
-        connect=lambda: psycopg.connect(warehouse_url, autocommit=True), workers=2,
-    )  # fmt: skip
+        conn,
+        f"file://{tmp_path}",
+        DAY,
+        connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
+        workers=2,
+    )
     assert [f.status for f in summary.files] == ["loaded", "failed", "loaded"]
     assert (summary.loaded, summary.duplicates) == (2, 1)

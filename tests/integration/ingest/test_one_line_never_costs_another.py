@@ -101,17 +101,23 @@ def test_a_line_the_warehouse_refuses_is_its_own_reject_and_the_file_loads(
 
 
 def test_the_contract_limits_reject_the_known_refusals_up_front(conn, tmp_path):
-    write(tmp_path, "a.ndjson", [
-        ev("e-1"),
-        ev("e-2").replace('"payload": {', '"payload": {"n": 1e-20000, '),
-        ev("e-3", session=LONG_ID),
-        json.dumps({**json.loads(ev("e-4")), "participant_id": LONG_ID}),
-        ev("e-5"),
-    ])  # fmt: skip
+    write(
+        tmp_path,
+        "a.ndjson",
+        [
+            ev("e-1"),
+            ev("e-2").replace('"payload": {', '"payload": {"n": 1e-20000, '),
+            ev("e-3", session=LONG_ID),
+            json.dumps({**json.loads(ev("e-4")), "participant_id": LONG_ID}),
+            ev("e-5"),
+        ],
+    )
     summary = ingest_day(conn, f"file://{tmp_path}", DAY)
     assert (summary.loaded, summary.rejected) == (2, 3)
-    reasons = [r[0].split(":")[0] for r in conn.execute(
-        "select reason from raw.rejected_lines order by line_number")]  # fmt: skip
+    reasons = [
+        r[0].split(":")[0]
+        for r in conn.execute("select reason from raw.rejected_lines order by line_number")
+    ]
     assert reasons == ["number_out_of_range", "string_too_long", "string_too_long"]
 
 

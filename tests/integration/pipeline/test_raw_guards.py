@@ -11,12 +11,16 @@ pytestmark = pytest.mark.integration
 
 
 def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(warehouse_url, tmp_path):
-    from webstat.warehouse.transform import dbt_vars, run_dbt
     from webstat.warehouse import connect, prepare
+    from webstat.warehouse.transform import dbt_vars, run_dbt
 
-    settings = load_settings({"WEBSTAT_WAREHOUSE_URL": warehouse_url,
-                              "WEBSTAT_HOME": str(tmp_path / "home"),
-                              "WEBSTAT_LANDING_URI": str(tmp_path / "landing")})  # fmt: skip
+    settings = load_settings(
+        {
+            "WEBSTAT_WAREHOUSE_URL": warehouse_url,
+            "WEBSTAT_HOME": str(tmp_path / "home"),
+            "WEBSTAT_LANDING_URI": str(tmp_path / "landing"),
+        }
+    )
     url = prepare(settings)  # migrations: raw.platform_events with its primary key
     check = ["test", "--select", "assert_raw_event_id_is_primary_key"]
     result = run_dbt(check, settings, url, dbt_vars(settings))

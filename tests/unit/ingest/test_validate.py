@@ -19,9 +19,14 @@ BASE = {
     "event_session_id": "es-1",
     "webinar_id": "w-1",
     "participant_id": "u-7",
-    "payload": {"connection_id": "c-1", "role": "participant", "platform": "web",
-                "chat_name": "Анна", "utm": {"source": "telegram"}},
-}  # fmt: skip
+    "payload": {
+        "connection_id": "c-1",
+        "role": "participant",
+        "platform": "web",
+        "chat_name": "Анна",
+        "utm": {"source": "telegram"},
+    },
+}
 
 GOOD_PAYLOADS = {
     "session.started": {"webinar_name": "Вебинар", "is_paid": True},
@@ -239,17 +244,26 @@ SCHEMA = json.loads(
 
 # Rules a JSON schema cannot express (bytes, JSON syntax, NUL, date validity).
 NOT_IN_SCHEMA = {
-    v.INVALID_UTF8, v.INVALID_JSON, v.NUL_CHARACTER, v.OUT_OF_RANGE, v.NUMBER_OUT_OF_RANGE
-}  # fmt: skip
+    v.INVALID_UTF8,
+    v.INVALID_JSON,
+    v.NUL_CHARACTER,
+    v.OUT_OF_RANGE,
+    v.NUMBER_OUT_OF_RANGE,
+}
 # the schema names each field's limit; "any other string" has no JSON-schema spelling
-SCHEMA_CANNOT_SAY = {"user_agent of 10,001 characters", "a nested unknown string of 10,001 characters"}
+SCHEMA_CANNOT_SAY = {
+    "user_agent of 10,001 characters",
+    "a nested unknown string of 10,001 characters",
+}
 
 
 @pytest.mark.parametrize("name", sorted(BAD_LINES))
 def test_the_schema_copy_agrees_on_every_bad_line(name):
     raw, code = BAD_LINES[name]
-    if code in NOT_IN_SCHEMA or name in SCHEMA_CANNOT_SAY or name in (
-        "occurred_at month 13", "fire count past 32 bits"
+    if (
+        code in NOT_IN_SCHEMA
+        or name in SCHEMA_CANNOT_SAY
+        or name in ("occurred_at month 13", "fire count past 32 bits")
     ):
         pytest.skip("not expressible in JSON schema")
     obj = json.loads(raw)
@@ -319,8 +333,9 @@ TRICKY = [
 ]
 
 
-@pytest.mark.parametrize("raw", TRICKY + [line(event_type=t, payload=p)
-                                          for t, p in GOOD_PAYLOADS.items()])  # fmt: skip
+@pytest.mark.parametrize(
+    "raw", TRICKY + [line(event_type=t, payload=p) for t, p in GOOD_PAYLOADS.items()]
+)
 def test_check_line_gives_parse_lines_verdict(raw):
     try:
         event = parse_line(raw)
@@ -331,11 +346,23 @@ def test_check_line_gives_parse_lines_verdict(raw):
         return
     checked = v.check_line(raw)
     doc = json.loads(checked.doc)  # what Postgres parses: the event's own fields
-    assert (doc["event_id"], doc["event_type"], doc["organization_id"],
-            doc["event_session_id"], doc.get("webinar_id"), doc.get("participant_id"),
-            json.dumps(doc["payload"], ensure_ascii=False, separators=(",", ":"))) == (
-        event.event_id, event.event_type, event.organization_id, event.event_session_id,
-        event.webinar_id, event.participant_id, event.payload)  # fmt: skip
+    assert (
+        doc["event_id"],
+        doc["event_type"],
+        doc["organization_id"],
+        doc["event_session_id"],
+        doc.get("webinar_id"),
+        doc.get("participant_id"),
+        json.dumps(doc["payload"], ensure_ascii=False, separators=(",", ":")),
+    ) == (
+        event.event_id,
+        event.event_type,
+        event.organization_id,
+        event.event_session_id,
+        event.webinar_id,
+        event.participant_id,
+        event.payload,
+    )
     if checked.occurred_at is None:  # the line itself, whose instant Postgres reads as is
         assert checked.doc == raw
         assert v._PLAIN_INSTANT.match(doc["occurred_at"])
