@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+# at collection: Airflow's logging setup binds a root handler to the stdout of the moment,
+# which must be the session's, not a test's capsys stream (closed when that test ends, it
+# would put "--- Logging error ---" into a later test's captured stderr)
+import airflow  # noqa: F401
 import pytest
 
 from webstat.cli import main
