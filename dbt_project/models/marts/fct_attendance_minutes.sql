@@ -43,59 +43,84 @@ session_minutes as (
 
 ),
 
--- each participant's presence widened to whole minutes: the minute range an
--- interval [lower, upper) touches is [trunc(lower), trunc(upper - 1 us) + 1 min);
--- merged per participant, so a participant counts once per minute
-participant_minute_ranges as (
+-- the participants' presence intervals (merged per participant, so open intervals
+-- = distinct participants): +1 where one starts, -1 where it ends
+participant_intervals as (
 
     select
         presence.event_session_id,
-        presence.participant_id,
-        range_agg(
-            tstzrange(
-                date_trunc('minute', lower(interval_range)),
-                date_trunc('minute', upper(interval_range) - interval '1 microsecond')
-                + interval '1 minute',
-                '[)'
-            )
-        ) as minute_ranges
+        interval_range
     from presence
     inner join identity
         on presence.event_session_id = identity.event_session_id
             and presence.participant_id = identity.participant_id
     cross join lateral unnest(presence.presence_intervals) as interval_range
     where identity.role = 'participant'
-    group by presence.event_session_id, presence.participant_id
 
 ),
 
--- +1 where a participant's minute range starts, -1 where it ends
+-- every instant where the count can change, plus every minute's start (delta 0)
 steps as (
 
     select
         event_session_id,
-        lower(minute_range) as minute_at,
+        lower(interval_range) as step_at,
         1 as step
-    from participant_minute_ranges
-    cross join lateral unnest(minute_ranges) as minute_range
+    from participant_intervals
     union all
     select
         event_session_id,
-        upper(minute_range) as minute_at,
+        upper(interval_range) as step_at,
         -1 as step
-    from participant_minute_ranges
-    cross join lateral unnest(minute_ranges) as minute_range
+    from participant_intervals
+    union all
+    select
+        event_session_id,
+        minute_at as step_at,
+        0 as step
+    from session_minutes
 
 ),
 
+-- one row per instant: the leaves and joins of one instant net out first, so a
+-- leave and a join at the same second never overlap (half-open intervals)
 step_totals as (
 
     select
         event_session_id,
-        minute_at,
+        step_at,
         sum(step) as delta
     from steps
-    group by event_session_id, minute_at
+    group by event_session_id, step_at
+
+),
+
+-- how many are online from each instant until the next one
+levels as (
+
+    select
+        event_session_id,
+        step_at,
+        sum(delta) over (
+            partition by event_session_id
+            order by step_at
+            rows between unbounded preceding and current row
+        ) as online_from
+    from step_totals
+
+),
+
+-- a minute's value is its own peak: the count at its first instant (the minute's
+-- start row) or after any change inside it, whichever is larger (an equi-join on
+-- the minute, no range join)
+minute_peaks as (
+
+    select
+        event_session_id,
+        date_trunc('minute', step_at) as minute_at,
+        max(online_from) as participants_online
+    from levels
+    group by event_session_id, date_trunc('minute', step_at)
 
 ),
 
@@ -104,15 +129,11 @@ online as (
     select
         session_minutes.event_session_id,
         session_minutes.minute_at,
-        sum(coalesce(step_totals.delta, 0)) over (
-            partition by session_minutes.event_session_id
-            order by session_minutes.minute_at
-            rows between unbounded preceding and current row
-        ) as participants_online
+        minute_peaks.participants_online
     from session_minutes
-    left join step_totals
-        on session_minutes.event_session_id = step_totals.event_session_id
-            and session_minutes.minute_at = step_totals.minute_at
+    inner join minute_peaks
+        on session_minutes.event_session_id = minute_peaks.event_session_id
+            and session_minutes.minute_at = minute_peaks.minute_at
 
 ),
 
