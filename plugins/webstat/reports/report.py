@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from webstat.dates import parse_period
 from webstat.errors import WebstatError
 from webstat.reports import data, ledger
 from webstat.reports.pdf import DEFAULT_MAX_ROWS as DEFAULT_PDF_ROWS
 from webstat.reports.publishing import MANIFEST, publish
 from webstat.reports.workbook import EXCEL_MAX_ROWS, MAX_ATTENDANCE_MINUTES
 from webstat.storage import join
+from webstat.warehouse.locks import advisory_lock
 
 if TYPE_CHECKING:
     import psycopg
@@ -141,17 +143,6 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if isinstance(value, date | datetime) else str(value)
 
 
-def _as_date(value: date | str, name: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise WebstatError(f"{name}={value!r} is not a date (YYYY-MM-DD)") from None
-
-
 def _result(kind: str, uri: str, manifest: dict[str, Any], counts: dict[str, int]) -> ReportResult:
     files = {name: join(uri, name) for name in (*manifest["files"], MANIFEST)}
     return ReportResult(kind=kind, uri=uri, files=files, row_counts=counts, manifest=manifest)
@@ -166,12 +157,8 @@ def _publish_alone(
 ) -> dict[str, Any]:
     """:func:`publish` while holding an advisory lock on the destination, so two
     publishers of one folder take turns and no manifest ever describes other files."""
-    key = f"webstat.report:{uri}"
-    conn.execute("select pg_advisory_lock(hashtextextended(%s, 0))", (key,))
-    try:
+    with advisory_lock(conn, f"webstat.report:{uri}"):
         return publish(files, uri, extra, conn_id)
-    finally:
-        conn.execute("select pg_advisory_unlock(hashtextextended(%s, 0))", (key,))
 
 
 def render_event_session_report(
@@ -280,9 +267,7 @@ def render_period_report(
     from webstat.reports.pdf import render_period_pdf
     from webstat.reports.workbook import render_period_xlsx
 
-    start, end = _as_date(start, "start"), _as_date(end, "end")
-    if end < start:
-        raise WebstatError(f"the period ends ({end}) before it starts ({start})")
+    start, end = parse_period(start, end)
     with tempfile.TemporaryDirectory(prefix="webstat-report-") as tmp:
         xlsx_path, pdf_path = Path(tmp) / XLSX, Path(tmp) / PDF
         with data.snapshot(conn):

@@ -44,7 +44,7 @@ def test_period_folder_and_slug():
 
 def test_period_arguments_are_checked_before_any_query(tmp_path):
     settings = load_settings({"WEBSTAT_ARTIFACTS_URI": str(tmp_path)})
-    with pytest.raises(WebstatError, match="before it starts"):
+    with pytest.raises(WebstatError, match="is before start"):
         render_period_report(None, "2026-11-30", "2026-11-01", None, settings)
     with pytest.raises(WebstatError, match="start='30.11.2026' is not a date"):
         render_period_report(None, "30.11.2026", "2026-12-01", None, settings)
