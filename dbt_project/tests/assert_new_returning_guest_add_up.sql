@@ -35,3 +35,5 @@ where sessions.new_participants_count + sessions.returning_participants_count
     or sessions.attendees_count <> coalesce(recount.attendees_count, 0)
     or sessions.peak_concurrent_participants > sessions.participants_count
     or sessions.left_early_count > sessions.participants_count
+    or sessions.joined_late_count > sessions.participants_count
+    or sessions.low_presence_count > sessions.participants_count

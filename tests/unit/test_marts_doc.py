@@ -40,4 +40,7 @@ def test_the_participants_section_lists_the_two_derived_columns():
         .split("## `marts.fct_participants` — one row per (event session, participant)", 1)[1]
     )
     assert "* `full_name` (text) — The name to show: first_name and last_name" in section
-    assert "* `visitor_type` (text) — For attendees (connections_count > 0): 'guest'" in section
+    assert (
+        "* `visitor_type` (text) — For attending participants (connections_count > 0): 'guest'"
+        in section
+    )

@@ -55,6 +55,13 @@ participant_counts as (
         as guest_participants_count,
         count(*) filter (where connections_count > 0 and role = 'participant' and left_early)
         as left_early_count,
+        count(*) filter (where connections_count > 0 and role = 'participant' and joined_late)
+        as joined_late_count,
+        count(*) filter (where connections_count > 0 and role = 'participant' and low_presence)
+        as low_presence_count,
+        count(*) filter (
+            where not has_attended and (invited_at is not null or registered_at is not null)
+        ) as no_show_count,
         round(avg(presence_pct) filter (where connections_count > 0 and role = 'participant'), 2)
         as avg_presence_pct
     from participants
@@ -152,7 +159,10 @@ final as (
         host_windows.host_active_ended_at,
         host_windows.host_active_seconds::bigint as host_active_seconds,
         {{ host_share }} as host_active_pct,
-        sessions.report_date
+        sessions.report_date,
+        coalesce(participant_counts.joined_late_count, 0)::bigint as joined_late_count,
+        coalesce(participant_counts.low_presence_count, 0)::bigint as low_presence_count,
+        coalesce(participant_counts.no_show_count, 0)::bigint as no_show_count
     from sessions
     left join participant_counts on sessions.event_session_id = participant_counts.event_session_id
     left join session_engagement on sessions.event_session_id = session_engagement.event_session_id

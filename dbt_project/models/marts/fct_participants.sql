@@ -59,6 +59,20 @@ host_windows as (
 
 ),
 
+-- the first clipped join and the last clipped leave (an inferred leave is ended_at)
+clipped_bounds as (
+
+    select
+        event_session_id,
+        participant_id,
+        min(clipped_joined_at) as first_clipped_joined_at,
+        max(clipped_left_at) as last_clipped_left_at
+    from {{ ref('int_connections') }}
+    where {{ rebuilt_sessions_only() }}
+    group by event_session_id, participant_id
+
+),
+
 person_attendance as (
 
     select * from {{ ref('int_person_attendance') }}
@@ -72,7 +86,10 @@ participants as (
         identity.participant_id,
         identity.person_key,
         identity.email,
-        identity.is_guest,
+        -- staff (admin / host attendees) are never guests, new or returning
+        coalesce(identity.role in ('admin', 'host'), false) as is_staff,
+        identity.is_guest
+        and coalesce(identity.role not in ('admin', 'host'), true) as is_guest,
         identity.first_name,
         identity.last_name,
         identity.registration_fields,
@@ -101,9 +118,19 @@ participants as (
         engagement.questions_count,
         engagement.questions_pct,
         engagement.fires_count,
-        engagement.payment_status,
+        -- 'paid' only in a paid session; NULL for everyone else (no "unpaid")
+        case
+            when sessions.is_paid and engagement.payment_status = 'paid' then 'paid'
+        end as payment_status,
         engagement.agreements,
         sessions.duration_seconds,
+        -- a first clipped join after this is late, a last clipped leave before this early
+        sessions.started_at + {{ var('late_join_grace_minutes') }} * interval '1 minute'
+        as late_join_after,
+        sessions.ended_at - {{ var('early_leave_grace_minutes') }} * interval '1 minute'
+        as early_leave_before,
+        clipped_bounds.first_clipped_joined_at,
+        clipped_bounds.last_clipped_left_at,
         coalesce(presence.presence_seconds, 0) as presence_seconds,
         -- non-attendees: 0 present, 0 active (with the module), 0 in the hosts' window
         case
@@ -117,6 +144,7 @@ participants as (
         coalesce(presence.host_window_presence_seconds, 0) as host_window_presence_seconds,
         case
             when identity.has_attended and not identity.is_guest
+                and coalesce(identity.role not in ('admin', 'host'), true)
                 then not (person_attendance.first_session_started_at < identity.session_started_at)
         end as is_new
     from identity
@@ -134,6 +162,10 @@ participants as (
             identity.event_session_id = presence.event_session_id
             and identity.participant_id = presence.participant_id
     left join host_windows on identity.event_session_id = host_windows.event_session_id
+    left join clipped_bounds
+        on
+            identity.event_session_id = clipped_bounds.event_session_id
+            and identity.participant_id = clipped_bounds.participant_id
     left join person_attendance
         on
             identity.organization_id = person_attendance.organization_id
@@ -213,15 +245,26 @@ final as (
         end)::numeric(4, 1) as rating,
         agreements,
         is_new,
+        -- the three flags (marts v2): attending participants only, NULL for staff
         case
-            when has_attended then presence_pct < {{ var('left_early_threshold_pct') }}
+            when has_attended and not is_staff
+                then last_clipped_left_at < early_leave_before
         end as left_early,
         coalesce(nullif(concat_ws(' ', first_name, last_name), ''), chat_name) as full_name,
         case
             when connections_count > 0 and is_guest then 'guest'
             when connections_count > 0 and is_new then 'new'
             when connections_count > 0 and not is_new then 'returning'
-        end as visitor_type
+        end as visitor_type,
+        case
+            when has_attended and not is_staff
+                then first_clipped_joined_at > late_join_after
+        end as joined_late,
+        case
+            when has_attended and not is_staff
+                then presence_pct < {{ var('low_presence_threshold_pct') }}
+        end as low_presence,
+        has_attended
     from scored
 
 )

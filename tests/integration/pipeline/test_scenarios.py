@@ -13,8 +13,10 @@ Day 1 (delivery date=2026-11-02)
   es-M  org-2, open entry, 23:30 UTC -> crosses UTC midnight; guest u-5 joins 23:40.
 Day 2 (delivery date=2026-11-03)
   es-M  u-5 leaves 00:40, session ends 01:00.
-  es-B  org-1, engagement module, 2026-11-03 10:00-11:00; u-1 registers again as
-        "anna.s@example.com" (other case) -> returning; inactive 10:15-10:45.
+  es-B  org-1, engagement module, paid, 2026-11-03 10:00-11:00; u-1 registers again as
+        "anna.s@example.com" (other case) -> returning; inactive 10:15-10:45; pays.
+        u-9 is invited and never comes (a no-show).
+  u-1 also has a payment.completed in es-A, a free webinar: not 'paid' there.
 """
 
 from __future__ import annotations
@@ -80,6 +82,8 @@ def day1_files() -> dict[str, list[str]]:
         ev("chat.message_posted", "2026-11-02T10:05:00Z", "es-A", "h-1", message_id="m4"),
         ev("reaction.fire", "2026-11-02T10:21:00Z", "es-A", "u-2", count=3),
         ev("reaction.fire", "2026-11-02T10:22:00Z", "es-A", "u-2", count=2),
+        ev("payment.completed", "2026-11-02T10:01:00Z", "es-A", "u-1", amount=10,
+           currency="RUB"),
         ev("session.ended", "2026-11-02T12:00:00Z", "es-A"),
         '{"event_id": "broken", "event_session_id": "es-A", "event_type": ',
         ev("session.started", "2026-11-02T23:30:00Z", "es-M", org="org-2",
@@ -94,7 +98,11 @@ def day2_files() -> dict[str, list[str]]:
         left("2026-11-03T00:40:00Z", "es-M", "u-5", "c-5", org="org-2"),
         ev("session.ended", "2026-11-03T01:00:00Z", "es-M", org="org-2"),
         ev("session.started", "2026-11-03T10:00:00Z", "es-B", webinar_name="Вебинар: итоги",
-           engagement_module=True),
+           engagement_module=True, is_paid=True),
+        ev("participant.invited", "2026-11-02T12:00:00Z", "es-B", "u-9",
+           email="u9@example.com"),
+        ev("payment.completed", "2026-11-03T09:50:00Z", "es-B", "u-1", amount=990,
+           currency="RUB"),
         ev("participant.registered", "2026-11-02T15:00:00Z", "es-B", "u-1",
            email="anna.s@example.com"),
         join("2026-11-03T10:00:00Z", "es-B", "u-1", "c-10"),
@@ -184,8 +192,8 @@ def test_messages_fires_and_rating(world):
     c = world["conn"]
     # 4 messages in the session (h-1's counts in the denominator), the duplicate dropped
     assert participant(
-        c, "es-A", "u-1", "messages_count", "messages_pct", "rating", "active_seconds", "left_early"
-    ) == (2, Decimal("50.00"), Decimal("48.0"), None, True)
+        c, "es-A", "u-1", "messages_count", "messages_pct", "rating", "active_seconds"
+    ) == (2, Decimal("50.00"), Decimal("48.0"), None)
     # rating = 0.60 × 50 + 0.15 × S(1, 10) + 0.10 × S(5, 20) = 30 + 1.5 + 2.5
     assert participant(
         c, "es-A", "u-2", "messages_count", "messages_pct", "fires_count", "rating"
@@ -229,6 +237,67 @@ def test_identity_source_and_registration(world):
     ) == ("guest:u-2", None, True, "direct", None, None)
 
 
+def test_staff_are_never_guests(world):
+    # h-1 is a host with no e-mail: staff, so not a guest, neither new nor returning;
+    # es-A's guests are its one participant without an e-mail (u-2)
+    c = world["conn"]
+    assert participant(c, "es-A", "h-1", "role", "email", "is_guest", "is_new", "visitor_type") == (
+        "host",
+        None,
+        False,
+        None,
+        None,
+    )
+    assert participant(c, "es-A", "u-2", "is_guest", "visitor_type") == (True, "guest")
+
+
+def test_joined_late_left_early_and_low_presence_are_three_facts(world):
+    # grace 5 min / 5 min, threshold 80 %. es-A 10:00-12:00: u-1 10:30-12:00 joined
+    # 30 min late, stayed to the end (not early), 75.00 % < 80 (low); u-2 10:00-11:00
+    # on time, left 60 min before the end, 50.00 % (low); h-1 is staff: no flags
+    c = world["conn"]
+    flags = ("joined_late", "left_early", "low_presence")
+    assert participant(c, "es-A", "u-1", *flags) == (True, False, True)
+    assert participant(c, "es-A", "u-2", *flags) == (False, True, True)
+    assert participant(c, "es-A", "h-1", *flags) == (None, None, None)
+    # es-M 23:30-01:00: u-5 23:40-00:40, 10 min late, 20 min early, 66.67 %
+    assert participant(c, "es-M", "u-5", *flags) == (True, True, True)
+    # es-B 10:00-11:00: u-1 there the whole hour
+    assert participant(c, "es-B", "u-1", *flags) == (False, False, False)
+    counts = one(c, "select joined_late_count, left_early_count, low_presence_count "
+                    "from marts.fct_event_sessions where event_session_id = 'es-A'")  # fmt: skip
+    assert counts == (1, 1, 2)
+
+
+def test_no_shows_are_apart_and_only_paid_webinars_say_paid(world):
+    # es-B: u-1 attended (and paid a paid webinar), u-9 was invited and never came
+    c = world["conn"]
+    assert participant(c, "es-B", "u-1", "has_attended", "payment_status") == (True, "paid")
+    assert participant(
+        c, "es-B", "u-9", "has_attended", "payment_status", "connections_count", "is_new"
+    ) == (False, None, 0, None)
+    counts = one(c, "select invited_count, attendees_count, no_show_count "
+                    "from marts.fct_event_sessions where event_session_id = 'es-B'")  # fmt: skip
+    assert counts == (1, 1, 1)
+    # es-A is free: u-1's payment.completed there makes no 'paid'; nobody is 'unpaid'
+    assert participant(c, "es-A", "u-1", "has_attended", "payment_status") == (True, None)
+    others = one(c, "select count(*) from marts.fct_participants "
+                    "where payment_status <> 'paid'")  # fmt: skip
+    assert others == (0,)
+    assert one(c, "select no_show_count from marts.fct_event_sessions "
+                  "where event_session_id = 'es-A'") == (0,)  # fmt: skip
+
+
+def test_each_minute_is_its_own_peak_and_the_largest_is_the_sessions_peak(world):
+    # es-A peaks at 2 (10:30-11:00), es-B and es-M have one participant each
+    rows = world["conn"].execute(
+        "select s.event_session_id, s.peak_concurrent_participants, max(m.participants_online) "
+        "from marts.fct_event_sessions s join marts.fct_attendance_minutes m "
+        "using (event_session_id) group by 1, 2 order by 1"
+    ).fetchall()  # fmt: skip
+    assert rows == [("es-A", 2, 2), ("es-B", 1, 1), ("es-M", 1, 1)]
+
+
 def test_session_summary(world):
     row = one(
         world["conn"],
@@ -240,8 +309,9 @@ def test_session_summary(world):
                report_date
         from marts.fct_event_sessions where event_session_id = 'es-A'""",
     )
+    # left_early_count: only u-2 left before the end (u-1 stayed, v1 counted both)
     assert row == ("ended", 7200, 3, 2, 1, 1, 0, 1, 1, 4, 5, 2, Decimal("62.50"), 3600,
-                   Decimal("50.00"), 2, date(2026, 11, 2))  # fmt: skip
+                   Decimal("50.00"), 1, date(2026, 11, 2))  # fmt: skip
 
 
 def test_traffic_sources_and_devices(world):
@@ -428,4 +498,4 @@ def test_the_daily_build_leaves_dbts_unit_tests_to_ci_and_they_pass(world):
     result = run_dbt(["test", "--select", "test_type:unit"], settings, url, dbt_vars(settings))
     outcomes = {r.node.name: str(r.status) for r in result.result.results
                 if r.node.resource_type == "unit_test"}  # fmt: skip
-    assert len(outcomes) == 11 and set(outcomes.values()) == {"pass"}, outcomes
+    assert len(outcomes) == 14 and set(outcomes.values()) == {"pass"}, outcomes
