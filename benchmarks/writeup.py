@@ -278,8 +278,8 @@ Written by `benchmarks/run.py`; the results behind the tables are in
 (`benchmarks/notes.md`).
 
 What is measured, with webstat's own code (`webstat.generate.generate`,
-`webstat.daily.ingest` / `webstat.ingest.ingest_day`, `webstat.daily.transform`,
-the reports' renderers, `webstat.publish_sessions.render_sessions`), on a
+`webstat.tasks.daily.ingest` / `webstat.ingest.ingest_day`, `webstat.tasks.daily.transform`,
+the reports' renderers, `webstat.tasks.publish_sessions.render_sessions`), on a
 throw-away embedded Postgres (pgserver, `embedded.SERVER_SETTINGS`) under a
 temporary folder:
 
@@ -293,7 +293,7 @@ temporary folder:
    before timing. Each ingest runs in its own process: its `VmHWM` is its peak
    memory, at two day sizes. The Airflow SDK import that `webstat.storage` needs
    (3–7 s here) is done before the clock starts, as in an Airflow task.
-2. **Incremental cost**: `webstat.daily.transform` (the DAG's `dbt build`) for the
+2. **Incremental cost**: `webstat.tasks.daily.transform` (the DAG's `dbt build`) for the
    last day of an N-day warehouse built day by day (ingest + dbt), against day 1 of
    an empty warehouse; each repeat starts from a template copy of the same state.
    dbt's one-off full parse is done before timing.
