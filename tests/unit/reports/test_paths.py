@@ -1,4 +1,4 @@
-"""Where reports go: the artifact layout of docs/interface.md."""
+"""Where reports go: the artifact layout of README.md ("Artifacts and schemas")."""
 
 from __future__ import annotations
 
