@@ -1,5 +1,5 @@
 """The production shape of docker-compose.yml, started as local processes and driven
-through Airflow's REST API (issue 16).
+through Airflow's REST API.
 
 There is no Docker engine here: ``topology.py`` (beside this file) starts each compose
 service as a local process with the compose file's own settings: Postgres (the

@@ -1,4 +1,4 @@
-"""Shared pieces of the fault and hostile-input suite (issue 7).
+"""Shared pieces of the fault and hostile-input suite.
 
 * helpers to write raw-log lines and to count lines the way a reader of the
   contract would (independently of the loader's code), exposed as fixtures;

@@ -70,7 +70,7 @@ def build_corpus(h) -> dict[str, tuple[bytes, list | tuple]]:
         ],
     )
 
-    # U+0000: jsonb/text cannot hold it, so the line is rejected whole (decision of issue 7)
+    # U+0000: jsonb/text cannot hold it, so the line is rejected whole
     text_nul = ln(ev(nid(), text="a\x00b"))
     assert b"\\u0000" in text_nul
     literal_nul = ln(ev(nid(), text="a#b")).replace(b"a#b", b"a\x00b")
