@@ -41,10 +41,10 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from webstat.tasks import daily
 from webstat.settings import load_settings
-from webstat.warehouse.transform import dbt_vars, run_dbt
+from webstat.tasks import daily
 from webstat.warehouse import prepare
+from webstat.warehouse.transform import dbt_vars, run_dbt
 
 pytestmark = pytest.mark.integration
 

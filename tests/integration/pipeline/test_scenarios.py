@@ -30,8 +30,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from webstat.tasks import daily
 from webstat.settings import load_settings
+from webstat.tasks import daily
 
 pytestmark = pytest.mark.integration
 
@@ -481,8 +481,8 @@ def test_masking_hashes_emails_and_truncates_ips_in_the_marts(world):
 
 
 def test_the_daily_build_leaves_dbts_unit_tests_to_ci_and_they_pass(world):
-    from webstat.warehouse.transform import dbt_vars, run_dbt
     from webstat.warehouse import prepare
+    from webstat.warehouse.transform import dbt_vars, run_dbt
 
     settings = world["settings"]
     daily.transform(
