@@ -52,7 +52,7 @@ class _File:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._raw: IO[bytes] = open(path, "wb")  # noqa: SIM115 - closed in close()
         # mtime=0 and no file name in the header: the same lines give the same bytes.
-        self._out: IO[bytes] = self._raw
+        self._out: IO[bytes] | gzip_module.GzipFile = self._raw
         if gzip:
             self._out = gzip_module.GzipFile(
                 filename="", mode="wb", fileobj=self._raw, mtime=0, compresslevel=6

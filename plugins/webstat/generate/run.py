@@ -13,7 +13,7 @@ from webstat.generate import clock
 from webstat.generate.delivery import Delivery, PartitionStats
 from webstat.generate.schedule import MAX_LEAD_DAYS, plan_day, roster
 from webstat.generate.session_events import emit_registrations, emit_session
-from webstat.generate.world import SCALES, build_world, profile_for
+from webstat.generate.world import SCALES, World, build_world, profile_for
 
 
 @dataclass(frozen=True)
@@ -89,45 +89,18 @@ def generate(
     (~1 000 000) or a number of events per day. ``progress`` gets a line per day.
     Raises :class:`WebstatError` on bad arguments.
     """
-    start, end = _as_date(start, "start"), _as_date(end, "end")
-    if end < start:
-        raise WebstatError(f"end {end} is before start {start}")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise WebstatError(f"seed must be an integer, not {seed!r}")
-    per_day = events_per_day(scale)
+    start, end, per_day = _checked_arguments(start, end, seed, scale)
     world = build_world(seed, profile_for(per_day))
     first, last = clock.epoch_day(start), clock.epoch_day(end)
     delivery = Delivery(Path(out_dir), first, last, world.profile.shards, seed, gzip)
-    sessions = partitions = 0
-
-    def report(stats: list[PartitionStats]) -> None:
-        nonlocal partitions
-        for s in stats:
-            partitions += 1
-            if progress is not None:
-                progress(
-                    f"{clock.from_epoch_day(s.day)}: {_n(s.events)} events in {s.files} "
-                    f"file{'' if s.files == 1 else 's'}"
-                    f" (+{s.duplicate_lines} duplicate, {s.malformed_lines} malformed lines)"
-                )
-
+    progress_report = _Progress(progress)
+    sessions = 0
     try:
         for day in range(first, last + 1):
-            # Invitations and registrations delivered today, for the sessions of the next
-            # days (on the first day also those made before the range). Only sessions
-            # inside the range: a one-day run gives one day's volume. Rosters are
-            # recomputed rather than kept, so memory does not grow with the days.
-            lead_from = day if day == first else day + 1
-            for session_day in range(lead_from, min(day + MAX_LEAD_DAYS, last) + 1):
-                for plan in plan_day(world, clock.from_epoch_day(session_day)):
-                    emit_registrations(world, plan, roster(world, plan), delivery.write,
-                                       delivery_day=day, first_day=first)  # fmt: skip
-            for plan in plan_day(world, clock.from_epoch_day(day)):
-                emit_session(world, plan, roster(world, plan), delivery.write)
-                sessions += 1
+            sessions += _write_day(world, delivery, day, first, last)
             # Nothing later can land in today's folder: late files and duplicates only
             # ever go forward.
-            report(delivery.close_through(day))
+            progress_report(delivery.close_through(day))
     except OSError as exc:
         with suppress(OSError):
             delivery.close_all()
@@ -136,14 +109,63 @@ def generate(
         with suppress(OSError):
             delivery.close_all()
         raise
-    report(delivery.close_all())
+    progress_report(delivery.close_all())
     return GenerateSummary(
         days=last - first + 1,
         sessions=sessions,
         files=delivery.files,
         late_files=delivery.late_files,
-        partitions=partitions,
+        partitions=progress_report.partitions,
         events=delivery.events,
         duplicate_lines=delivery.duplicate_lines,
         malformed_lines=delivery.malformed_lines,
     )
+
+
+def _checked_arguments(
+    start: dt.date, end: dt.date, seed: int, scale: str | int
+) -> tuple[dt.date, dt.date, int]:
+    """``start`` and ``end`` as dates and the events per day, or :class:`WebstatError`."""
+    start, end = _as_date(start, "start"), _as_date(end, "end")
+    if end < start:
+        raise WebstatError(f"end {end} is before start {start}")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise WebstatError(f"seed must be an integer, not {seed!r}")
+    return start, end, events_per_day(scale)
+
+
+def _write_day(world: World, delivery: Delivery, day: int, first: int, last: int) -> int:
+    """Write what is delivered on ``day``; returns how many sessions took place that day."""
+    # Invitations and registrations delivered today, for the sessions of the next
+    # days (on the first day also those made before the range). Only sessions
+    # inside the range: a one-day run gives one day's volume. Rosters are
+    # recomputed rather than kept, so memory does not grow with the days.
+    lead_from = day if day == first else day + 1
+    for session_day in range(lead_from, min(day + MAX_LEAD_DAYS, last) + 1):
+        for plan in plan_day(world, clock.from_epoch_day(session_day)):
+            emit_registrations(
+                world, plan, roster(world, plan), delivery.write, delivery_day=day, first_day=first
+            )
+    sessions = 0
+    for plan in plan_day(world, clock.from_epoch_day(day)):
+        emit_session(world, plan, roster(world, plan), delivery.write)
+        sessions += 1
+    return sessions
+
+
+class _Progress:
+    """Counts the closed partitions and tells ``progress`` (if any) about each."""
+
+    def __init__(self, progress: Callable[[str], None] | None) -> None:
+        self.progress = progress
+        self.partitions = 0
+
+    def __call__(self, stats: list[PartitionStats]) -> None:
+        for s in stats:
+            self.partitions += 1
+            if self.progress is not None:
+                self.progress(
+                    f"{clock.from_epoch_day(s.day)}: {_n(s.events)} events in {s.files} "
+                    f"file{'' if s.files == 1 else 's'}"
+                    f" (+{s.duplicate_lines} duplicate, {s.malformed_lines} malformed lines)"
+                )
