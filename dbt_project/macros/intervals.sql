@@ -23,3 +23,20 @@
         else 'empty'::tstzrange
     end
 {%- endmacro %}
+
+{#- the steps of a sweep over intervals: +1 where each interval of `relation`'s
+    `range_column` starts, -1 where it ends (a running sum of `step` ordered by
+    `step_at` is the number of intervals open) -#}
+{% macro interval_steps(relation, range_column='interval_range') -%}
+    select
+        event_session_id,
+        lower({{ range_column }}) as step_at,
+        1 as step
+    from {{ relation }}
+    union all
+    select
+        event_session_id,
+        upper({{ range_column }}) as step_at,
+        -1 as step
+    from {{ relation }}
+{%- endmacro %}

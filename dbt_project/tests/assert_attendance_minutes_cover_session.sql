@@ -1,19 +1,9 @@
 -- one row for every minute overlapping [started_at, ended_at) of an ended session,
 -- never more participants online than the session has, and no minute at all for a
 -- quarantined session (longer than var max_session_days)
-with sessions as (
+with sessions as ({{ select_in_test_scope('fct_event_sessions') }}),
 
-    select * from {{ ref('fct_event_sessions') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
-
-minutes as (
-
-    select * from {{ ref('fct_attendance_minutes') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
+minutes as ({{ select_in_test_scope('fct_attendance_minutes') }}),
 
 per_session as (
 

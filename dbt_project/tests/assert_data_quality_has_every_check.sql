@@ -1,17 +1,7 @@
 -- every session has exactly the six data-quality checks
-with sessions as (
+with sessions as ({{ select_in_test_scope('fct_event_sessions') }}),
 
-    select * from {{ ref('fct_event_sessions') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
-
-checks as (
-
-    select * from {{ ref('fct_data_quality') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
+checks as ({{ select_in_test_scope('fct_data_quality') }}),
 
 per_session as (
 

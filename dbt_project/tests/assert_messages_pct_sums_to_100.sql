@@ -3,12 +3,7 @@
 -- (0.01 x rows of rounding).  A warning, not an error: a message posted by someone
 -- who never joined, registered or was invited counts in the session's total but
 -- belongs to no fct_participants row.
-with participants as (
-
-    select * from {{ ref('fct_participants') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
+with participants as ({{ select_in_test_scope('fct_participants') }}),
 
 totals as (
 

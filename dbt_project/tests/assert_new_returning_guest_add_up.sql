@@ -1,18 +1,8 @@
 -- new + returning + guest = participants_count, and the session counts agree with
 -- fct_participants; the peak of concurrent participants never exceeds them
-with sessions as (
+with sessions as ({{ select_in_test_scope('fct_event_sessions') }}),
 
-    select * from {{ ref('fct_event_sessions') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
-
-participants as (
-
-    select * from {{ ref('fct_participants') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
+participants as ({{ select_in_test_scope('fct_participants') }}),
 
 recount as (
 

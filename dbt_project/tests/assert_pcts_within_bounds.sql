@@ -1,17 +1,7 @@
 -- every percentage of the marts lies in [0, 100] (NULL allowed)
-with sessions as (
+with sessions as ({{ select_in_test_scope('fct_event_sessions') }}),
 
-    select * from {{ ref('fct_event_sessions') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
-
-participants as (
-
-    select * from {{ ref('fct_participants') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
+participants as ({{ select_in_test_scope('fct_participants') }}),
 
 pcts as (
 

@@ -1,25 +1,10 @@
 -- presence never exceeds the session's duration (union, not sum, of connections),
 -- active time never exceeds presence, a connection never exceeds the session
-with sessions as (
+with sessions as ({{ select_in_test_scope('fct_event_sessions') }}),
 
-    select * from {{ ref('fct_event_sessions') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+participants as ({{ select_in_test_scope('fct_participants') }}),
 
-),
-
-participants as (
-
-    select * from {{ ref('fct_participants') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
-
-connections as (
-
-    select * from {{ ref('fct_connections') }}
-    where {{ test_scope_predicate('__rebuilt_sessions__') }}
-
-),
+connections as ({{ select_in_test_scope('fct_connections') }}),
 
 violations as (
 

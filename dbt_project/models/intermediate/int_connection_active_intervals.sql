@@ -4,19 +4,9 @@
     its state until the next one (same instant: the later event in order wins).
     Stretches are cut to the connection's clipped bounds, half-open. -#}
 
-with connections as (
+with connections as ({{ select_rebuilt('int_connections') }}),
 
-    select * from {{ ref('int_connections') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-attention_changes as (
-
-    select * from {{ ref('stg_platform__attention_changes') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+attention_changes as ({{ select_rebuilt('stg_platform__attention_changes') }}),
 
 state_changes as (
 

@@ -6,27 +6,11 @@
     clipped bounds are the connection cut to [started_at, measured_until]; every
     measure uses them, half-open [clipped_joined_at, clipped_left_at). -#}
 
-with joins as (
+with joins as ({{ select_rebuilt('stg_platform__joins') }}),
 
-    select * from {{ ref('stg_platform__joins') }}
-    where {{ rebuilt_sessions_only() }}
+leaves as ({{ select_rebuilt('stg_platform__leaves') }}),
 
-),
-
-leaves as (
-
-    select * from {{ ref('stg_platform__leaves') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('int_event_sessions') }}
-    where started_at is not null
-        and {{ rebuilt_sessions_only() }}
-
-),
+sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
 
 -- a repeated join of the same connection_id is ignored: the first one opens it
 first_joins as (

@@ -5,20 +5,9 @@
     it runs to the session's end.  Clipped to the session; a window wholly outside
     the session collapses to zero length. -#}
 
-with broadcasts as (
+with broadcasts as ({{ select_rebuilt('stg_platform__broadcasts') }}),
 
-    select * from {{ ref('stg_platform__broadcasts') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-sessions as (
-
-    select * from {{ ref('int_event_sessions') }}
-    where started_at is not null
-        and {{ rebuilt_sessions_only() }}
-
-),
+sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
 
 window_bounds as (
 

@@ -7,35 +7,15 @@
 
 with participants as (
 
-    select
-        event_session_id,
-        participant_id
-    from {{ ref('int_participant_identity') }}
-    where session_started_at is not null
-        and {{ rebuilt_sessions_only() }}
+    {{ select_rebuilt('int_participant_identity', where='session_started_at is not null') }}
 
 ),
 
-connections as (
+connections as ({{ select_rebuilt('int_connections') }}),
 
-    select * from {{ ref('int_connections') }}
-    where {{ rebuilt_sessions_only() }}
+joins as ({{ select_rebuilt('stg_platform__joins') }}),
 
-),
-
-joins as (
-
-    select * from {{ ref('stg_platform__joins') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-registrations as (
-
-    select * from {{ ref('stg_platform__registrations') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+registrations as ({{ select_rebuilt('stg_platform__registrations') }}),
 
 newest_joins as (
 

@@ -7,56 +7,21 @@
 
 with participants as (
 
-    select
-        event_session_id,
-        participant_id
-    from {{ ref('int_participant_identity') }}
-    where session_started_at is not null
-        and {{ rebuilt_sessions_only() }}
+    {{ select_rebuilt('int_participant_identity', where='session_started_at is not null') }}
 
 ),
 
-session_engagement as (
+session_engagement as ({{ select_rebuilt('int_session_engagement') }}),
 
-    select * from {{ ref('int_session_engagement') }}
-    where {{ rebuilt_sessions_only() }}
+chat_messages as ({{ select_rebuilt('stg_platform__chat_messages') }}),
 
-),
+questions as ({{ select_rebuilt('stg_platform__questions') }}),
 
-chat_messages as (
+fires as ({{ select_rebuilt('stg_platform__fires') }}),
 
-    select * from {{ ref('stg_platform__chat_messages') }}
-    where {{ rebuilt_sessions_only() }}
+payments as ({{ select_rebuilt('stg_platform__payments') }}),
 
-),
-
-questions as (
-
-    select * from {{ ref('stg_platform__questions') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-fires as (
-
-    select * from {{ ref('stg_platform__fires') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-payments as (
-
-    select * from {{ ref('stg_platform__payments') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-agreements as (
-
-    select * from {{ ref('stg_platform__agreements') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+agreements as ({{ select_rebuilt('stg_platform__agreements') }}),
 
 message_counts as (
 

@@ -7,19 +7,9 @@
     and presence inside the hosts' active window (multirange intersection).
     Seconds: floor of the exact total; percentages from those whole seconds. -#}
 
-with connections as (
+with connections as ({{ select_rebuilt('int_connections') }}),
 
-    select * from {{ ref('int_connections') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-active_stretches as (
-
-    select * from {{ ref('int_connection_active_intervals') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+active_stretches as ({{ select_rebuilt('int_connection_active_intervals') }}),
 
 host_windows as (
 
@@ -31,12 +21,7 @@ host_windows as (
 
 ),
 
-sessions as (
-
-    select * from {{ ref('int_event_sessions') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+sessions as ({{ select_rebuilt('int_event_sessions') }}),
 
 presence as (
 

@@ -3,33 +3,13 @@
     Computed once here for fct_event_sessions (the session's totals) and
     int_participant_engagement (the denominators of messages_pct / questions_pct). -#}
 
-with sessions as (
+with sessions as ({{ select_rebuilt('int_event_sessions') }}),
 
-    select * from {{ ref('int_event_sessions') }}
-    where {{ rebuilt_sessions_only() }}
+chat_messages as ({{ select_rebuilt('stg_platform__chat_messages') }}),
 
-),
+questions as ({{ select_rebuilt('stg_platform__questions') }}),
 
-chat_messages as (
-
-    select * from {{ ref('stg_platform__chat_messages') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-questions as (
-
-    select * from {{ ref('stg_platform__questions') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-fires as (
-
-    select * from {{ ref('stg_platform__fires') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+fires as ({{ select_rebuilt('stg_platform__fires') }}),
 
 message_totals as (
 

@@ -5,26 +5,15 @@
 -- no minutes: ~2 years of them would be a million rows for nothing
 with sessions as (
 
-    select * from {{ ref('int_event_sessions') }}
-    where started_at is not null
-        and status <> 'quarantined'
-        and {{ rebuilt_sessions_only() }}
+    {{ select_rebuilt(
+        'int_event_sessions', where="started_at is not null and status <> 'quarantined'"
+    ) }}
 
 ),
 
-identity as (
+identity as ({{ select_rebuilt('int_participant_identity') }}),
 
-    select * from {{ ref('int_participant_identity') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-presence as (
-
-    select * from {{ ref('int_participant_presence') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+presence as ({{ select_rebuilt('int_participant_presence') }}),
 
 -- every minute that overlaps the session [started_at, ended_at)
 session_minutes as (
@@ -62,17 +51,7 @@ participant_intervals as (
 -- every instant where the count can change, plus every minute's start (delta 0)
 steps as (
 
-    select
-        event_session_id,
-        lower(interval_range) as step_at,
-        1 as step
-    from participant_intervals
-    union all
-    select
-        event_session_id,
-        upper(interval_range) as step_at,
-        -1 as step
-    from participant_intervals
+    {{ interval_steps('participant_intervals') }}
     union all
     select
         event_session_id,

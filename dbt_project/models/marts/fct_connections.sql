@@ -1,12 +1,7 @@
 {{ config(unique_key=['event_session_id', 'connection_id']) }}
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
 
-with connections as (
-
-    select * from {{ ref('int_connections') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+with connections as ({{ select_rebuilt('int_connections') }}),
 
 final as (
 

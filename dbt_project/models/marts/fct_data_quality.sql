@@ -1,48 +1,17 @@
 {{ config(unique_key=['event_session_id', 'check_name']) }}
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
 
-with sessions as (
+with sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
 
-    select * from {{ ref('int_event_sessions') }}
-    where started_at is not null
-        and {{ rebuilt_sessions_only() }}
+connections as ({{ select_rebuilt('int_connections') }}),
 
-),
+joins as ({{ select_rebuilt('stg_platform__joins') }}),
 
-connections as (
+leaves as ({{ select_rebuilt('stg_platform__leaves') }}),
 
-    select * from {{ ref('int_connections') }}
-    where {{ rebuilt_sessions_only() }}
+duplicates as ({{ select_rebuilt('stg_platform__duplicate_events') }}),
 
-),
-
-joins as (
-
-    select * from {{ ref('stg_platform__joins') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-leaves as (
-
-    select * from {{ ref('stg_platform__leaves') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-duplicates as (
-
-    select * from {{ ref('stg_platform__duplicate_events') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-rejected_lines as (
-
-    select * from {{ ref('int_rejected_line_sessions') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+rejected_lines as ({{ select_rebuilt('int_rejected_line_sessions') }}),
 
 orphan_leaves as (
 

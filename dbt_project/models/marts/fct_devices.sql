@@ -4,10 +4,7 @@
 
 with participants as (
 
-    select * from {{ ref('fct_participants') }}
-    where {{ rebuilt_sessions_only() }}
-        and connections_count > 0
-        and role = 'participant'
+    {{ select_rebuilt('fct_participants', where="connections_count > 0 and role = 'participant'") }}
 
 ),
 

@@ -1,41 +1,15 @@
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
 {% set host_share = pct('host_windows.host_active_seconds', 'sessions.duration_seconds') %}
 
-with sessions as (
+with sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
 
-    select * from {{ ref('int_event_sessions') }}
-    where started_at is not null
-        and {{ rebuilt_sessions_only() }}
+participants as ({{ select_rebuilt('fct_participants') }}),
 
-),
+presence as ({{ select_rebuilt('int_participant_presence') }}),
 
-participants as (
+host_windows as ({{ select_rebuilt('int_host_windows') }}),
 
-    select * from {{ ref('fct_participants') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-presence as (
-
-    select * from {{ ref('int_participant_presence') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-host_windows as (
-
-    select * from {{ ref('int_host_windows') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-session_engagement as (
-
-    select * from {{ ref('int_session_engagement') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+session_engagement as ({{ select_rebuilt('int_session_engagement') }}),
 
 participant_counts as (
 
@@ -88,17 +62,7 @@ participant_intervals as (
 
 concurrency_steps as (
 
-    select
-        event_session_id,
-        lower(interval_range) as step_at,
-        1 as step
-    from participant_intervals
-    union all
-    select
-        event_session_id,
-        upper(interval_range) as step_at,
-        -1 as step
-    from participant_intervals
+    {{ interval_steps('participant_intervals') }}
 
 ),
 

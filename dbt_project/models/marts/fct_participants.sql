@@ -18,46 +18,19 @@
 
 with identity as (
 
-    select * from {{ ref('int_participant_identity') }}
-    where session_started_at is not null
-        and {{ rebuilt_sessions_only() }}
+    {{ select_rebuilt('int_participant_identity', where='session_started_at is not null') }}
 
 ),
 
-sessions as (
+sessions as ({{ select_rebuilt('int_event_sessions') }}),
 
-    select * from {{ ref('int_event_sessions') }}
-    where {{ rebuilt_sessions_only() }}
+attribution as ({{ select_rebuilt('int_participant_attribution') }}),
 
-),
+engagement as ({{ select_rebuilt('int_participant_engagement') }}),
 
-attribution as (
+presence as ({{ select_rebuilt('int_participant_presence') }}),
 
-    select * from {{ ref('int_participant_attribution') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-engagement as (
-
-    select * from {{ ref('int_participant_engagement') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-presence as (
-
-    select * from {{ ref('int_participant_presence') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
-
-host_windows as (
-
-    select * from {{ ref('int_host_windows') }}
-    where {{ rebuilt_sessions_only() }}
-
-),
+host_windows as ({{ select_rebuilt('int_host_windows') }}),
 
 -- the first clipped join and the last clipped leave (an inferred leave is ended_at)
 clipped_bounds as (

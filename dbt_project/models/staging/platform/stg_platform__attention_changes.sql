@@ -8,11 +8,7 @@ with source as (
 renamed as (
 
     select
-        event_id,
-        event_session_id,
-        organization_id,
-        webinar_id,
-        participant_id,
+        {{ platform_event_keys() }},
         occurred_at as changed_at,
         payload ->> 'connection_id' as connection_id,
         payload ->> 'state' as attention_state,

@@ -8,11 +8,7 @@ with source as (
 renamed as (
 
     select
-        event_id,
-        event_session_id,
-        organization_id,
-        webinar_id,
-        participant_id,
+        {{ platform_event_keys() }},
         occurred_at as posted_at,
         payload ->> 'message_id' as message_id,
         payload ->> 'text' as message_text,

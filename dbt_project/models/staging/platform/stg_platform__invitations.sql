@@ -8,11 +8,7 @@ with source as (
 renamed as (
 
     select
-        event_id,
-        event_session_id,
-        organization_id,
-        webinar_id,
-        participant_id,
+        {{ platform_event_keys() }},
         occurred_at as invited_at,
         nullif(trim(payload ->> 'email'), '') as email,
         nullif(trim(payload ->> 'first_name'), '') as first_name,

@@ -8,11 +8,7 @@ with source as (
 renamed as (
 
     select
-        event_id,
-        event_session_id,
-        organization_id,
-        webinar_id,
-        participant_id,
+        {{ platform_event_keys() }},
         occurred_at as joined_at,
         payload ->> 'connection_id' as connection_id,
         payload ->> 'role' as role,
@@ -22,12 +18,7 @@ renamed as (
         payload ->> 'country' as country,
         payload ->> 'city' as city,
         payload ->> 'user_agent' as user_agent,
-        nullif(trim(payload ->> 'referrer'), '') as referrer,
-        nullif(trim(payload -> 'utm' ->> 'source'), '') as utm_source,
-        nullif(trim(payload -> 'utm' ->> 'medium'), '') as utm_medium,
-        nullif(trim(payload -> 'utm' ->> 'campaign'), '') as utm_campaign,
-        nullif(trim(payload -> 'utm' ->> 'content'), '') as utm_content,
-        nullif(trim(payload -> 'utm' ->> 'term'), '') as utm_term,
+        {{ payload_attribution_columns() }},
         file_id
 
     from source

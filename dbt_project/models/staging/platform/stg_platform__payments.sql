@@ -8,11 +8,7 @@ with source as (
 renamed as (
 
     select
-        event_id,
-        event_session_id,
-        organization_id,
-        webinar_id,
-        participant_id,
+        {{ platform_event_keys() }},
         occurred_at as paid_at,
         (payload ->> 'amount')::numeric as amount,
         payload ->> 'currency' as currency,

@@ -8,11 +8,7 @@ with source as (
 renamed as (
 
     select
-        event_id,
-        event_session_id,
-        organization_id,
-        webinar_id,
-        participant_id,
+        {{ platform_event_keys() }},
         occurred_at as started_at,
         payload ->> 'webinar_name' as webinar_name,
         coalesce((payload ->> 'is_paid')::boolean, false) as is_paid,

@@ -1,0 +1,23 @@
+{#- Import CTE bodies.  A model still names, at the top, every relation it reads:
+        sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
+    renders
+        select * from <int_event_sessions>
+        where started_at is not null
+            and <rebuilt_sessions_only()>
+    The ref() runs whenever the model is parsed, so dbt records the dependency as
+    if it were written in the model. -#}
+
+{#- the rows of `model_name` in the sessions this run rebuilds (all rows on a full
+    build); `where` adds a condition -#}
+{% macro select_rebuilt(model_name, where=none) -%}
+    select * from {{ ref(model_name) }}
+    where {% if where %}{{ where }}
+        and {% endif %}{{ rebuilt_sessions_only() }}
+{%- endmacro %}
+
+{#- for singular tests: the rows of `model_name` in the sessions the data tests
+    cover (see test_scope_predicate) -#}
+{% macro select_in_test_scope(model_name) -%}
+    select * from {{ ref(model_name) }}
+    where {{ test_scope_predicate('__rebuilt_sessions__') }}
+{%- endmacro %}
