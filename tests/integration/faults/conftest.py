@@ -27,22 +27,12 @@ from typing import Any
 
 import pytest
 
+from webstat.tasks.assets import MARTS  # every mart of docs/marts.md
+
 REPO = Path(__file__).resolve().parents[3]
 WEBSTAT = str(REPO / ".venv" / "bin" / "webstat")
 if not Path(WEBSTAT).exists():  # an installed webstat next to this Python
     WEBSTAT = str(Path(sys.executable).with_name("webstat"))
-
-MARTS = (
-    "fct_event_sessions",
-    "fct_participants",
-    "fct_connections",
-    "fct_traffic_sources",
-    "fct_devices",
-    "fct_attendance_minutes",
-    "dim_people",
-    "fct_data_quality",
-)
-"""Every mart of docs/marts.md."""
 
 MART_KEYS = {
     "fct_event_sessions": ("event_session_id",),
