@@ -55,7 +55,11 @@ class Styles:
     title_quoted: int
     note: int
     header: int
+    header_quoted: int
+    """A header with ``quotePrefix``: a formula-like registration field label."""
     label: int
+    wrap: int
+    """Text wrapped in its cell, at the top (the notes)."""
     quoted: int
     """A text cell with ``quotePrefix``: formula-like text."""
     formats: Mapping[str, int]
@@ -304,17 +308,28 @@ def _text_writer(t: _Target) -> BatchWriter:
     return plain
 
 
-def _int_writer(t: _Target) -> BatchWriter:
-    letter, get = t.letter, operator.itemgetter(t.col.key)
-    s = _s(t.st.formats["int"])
+def _plain_number_writer(
+    style: str, text: Callable[[Any], Any]
+) -> Callable[[_Target], BatchWriter]:
+    """Cells whose ``<v>`` is ``text(value)`` (``int``: a count; seconds as days: a duration)."""
 
-    def integer(rows: Sequence[dict], r0: int) -> list[str]:
-        return [
-            "" if v is None else f'<c r="{letter}{r}"{s}><v>{int(v)}</v></c>'
-            for r, v in zip(itertools.count(r0), map(get, rows))
-        ]
+    def make(t: _Target) -> BatchWriter:
+        letter, get = t.letter, operator.itemgetter(t.col.key)
+        s = _s(t.st.formats[style])
 
-    return integer
+        def numbers(rows: Sequence[dict], r0: int) -> list[str]:
+            return [
+                "" if v is None else f'<c r="{letter}{r}"{s}><v>{text(v)}</v></c>'
+                for r, v in zip(itertools.count(r0), map(get, rows))
+            ]
+
+        return numbers
+
+    return make
+
+
+_int_writer = _plain_number_writer("int", int)
+_duration_writer = _plain_number_writer("duration", lambda v: repr(int(v) / 86400))
 
 
 def _decimal_writer(t: _Target) -> BatchWriter:
@@ -339,19 +354,6 @@ def _decimal_writer(t: _Target) -> BatchWriter:
         ]
 
     return decimal
-
-
-def _duration_writer(t: _Target) -> BatchWriter:
-    letter, get = t.letter, operator.itemgetter(t.col.key)
-    s = _s(t.st.formats["duration"])
-
-    def duration(rows: Sequence[dict], r0: int) -> list[str]:
-        return [
-            "" if v is None else f'<c r="{letter}{r}"{s}><v>{int(v) / 86400!r}</v></c>'
-            for r, v in zip(itertools.count(r0), map(get, rows))
-        ]
-
-    return duration
 
 
 def _datetime_writer(t: _Target) -> BatchWriter:
@@ -406,7 +408,6 @@ def _cached_writer(t: _Target) -> BatchWriter:
     norm, enc = normalizer(t.col, t.ctx), encoder(KINDS[kind].style, t.st)
     cache: dict[Any, str] = {}
     prefix = f'<c r="{letter}'
-    none_is_empty = kind != Kind.ENUM  # an enum may have words for NULL
 
     def body(v: Any) -> str:
         cell = enc(letter, "\x00", norm({key: v}))  # never None here
@@ -418,7 +419,7 @@ def _cached_writer(t: _Target) -> BatchWriter:
     def cached(rows: Sequence[dict], r0: int) -> list[str]:
         out = []
         for r, v in zip(itertools.count(r0), map(get, rows)):
-            if v is None and none_is_empty:
+            if v is None:  # NULL is an empty cell, whatever the kind (no "not paid")
                 out.append("")
                 continue
             tail = cache.get(v)
@@ -457,6 +458,7 @@ _BATCH_WRITERS: dict[Kind, Callable[[_Target], BatchWriter]] = {
     Kind.PLATFORMS: _cached_writer,
     Kind.DATE: _cached_writer,
     Kind.JSON: _normalised_writer,
+    Kind.FLAGS: _normalised_writer,
 }
 
 

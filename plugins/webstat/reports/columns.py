@@ -15,6 +15,7 @@ by :class:`Kind`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -50,6 +51,8 @@ class Kind(StrEnum):
     """Yes / no."""
     JSON = "json"
     """``jsonb`` shown as readable text (fields, agreements)."""
+    FLAGS = "flags"
+    """The three flags of a participant as words, in one cell (the PDF's narrow table)."""
 
 
 @dataclass(frozen=True)
@@ -65,11 +68,12 @@ class KindInfo:
 
 KINDS: dict[Kind, KindInfo] = {
     Kind.TEXT: KindInfo(style="text", css=""),
-    Kind.EMAIL: KindInfo(style="text", css=""),
+    Kind.EMAIL: KindInfo(style="text", css="email"),
     Kind.ENUM: KindInfo(style="text", css="tag"),
     Kind.PLATFORMS: KindInfo(style="text", css=""),
     Kind.BOOL: KindInfo(style="text", css="tag"),
     Kind.JSON: KindInfo(style="text", css=""),
+    Kind.FLAGS: KindInfo(style="text", css=""),
     Kind.DATETIME: KindInfo(style="datetime", css="time"),
     Kind.DATE: KindInfo(style="date", css="time"),
     Kind.DURATION: KindInfo(style="duration", css="num"),
@@ -100,6 +104,8 @@ class Column:
     """Relative width in the PDF's tables (defaults to ``width``)."""
     wide: bool = False
     """A long text column of the PDF's tables (names, e-mails, webinars)."""
+    fit: bool = False
+    """The workbook widens it to its longest value (up to a cap): e-mails, fields."""
 
     def header(self, locale: str) -> str:
         return texts.pick((self.ru, self.en), locale)
@@ -134,7 +140,7 @@ CATALOGUE: dict[str, Column] = _catalogue(
     Column("full_name", "Участник", "Participant", width=26, pdf_width=17, wide=True),
     Column("first_name", "Имя", "First name", width=16),
     Column("last_name", "Фамилия", "Last name", width=18),
-    Column("email", "E-mail", "E-mail", K.EMAIL, width=28, pdf_width=19, wide=True),
+    Column("email", "E-mail", "E-mail", K.EMAIL, width=24, pdf_width=21, wide=True, fit=True),
     Column("registration_fields", "Дополнительные поля", "Additional fields", K.JSON, width=30),
     Column("chat_name", "Имя в чате", "Chat name", width=18),
     Column("role", "Роль", "Role", K.ENUM, labels=texts.ROLE),
@@ -237,7 +243,10 @@ CATALOGUE: dict[str, Column] = _catalogue(
         K.PCT,
         width=16,
     ),
-    Column("left_early", "Ушёл раньше", "Left early", K.BOOL, width=11),
+    Column("joined_late", "Опоздал", "Joined late", K.BOOL, width=10),
+    Column("left_early", "Ушёл раньше", "Left early", K.BOOL, width=10),
+    Column("low_presence", "Мало присутствовал", "Low presence", K.BOOL, width=14),
+    Column("flags", "Отметки", "Flags", K.FLAGS, width=20, pdf_width=11),
     Column("participant_id", "ID участника", "Participant ID", width=16),
     # --- a connection (marts.fct_connections) -----------------------------------------------
     Column("session_started_at", "Начало мероприятия", "Event start", K.DATETIME, width=19),
@@ -333,7 +342,10 @@ CATALOGUE: dict[str, Column] = _catalogue(
         short=("% прис.", "Pres. %"),
         pdf_width=5.5,
     ),
+    Column("joined_late_count", "Опоздали", "Joined late", K.INT),
     Column("left_early_count", "Ушли раньше", "Left early", K.INT),
+    Column("low_presence_count", "Мало присутствовали", "Low presence", K.INT),
+    Column("no_show_count", "Не пришли", "No-shows", K.INT),
     Column(
         "messages_count",
         "Сообщения",
@@ -357,7 +369,7 @@ CATALOGUE: dict[str, Column] = _catalogue(
         "«Огоньки»",
         "Fires",
         K.INT,
-        width=10,
+        width=12,
         short=("Огоньки", "Fires"),
         pdf_width=5.5,
     ),
@@ -406,12 +418,29 @@ def applicable(columns: tuple[Column, ...], *, paid: bool, engagement: bool) -> 
 
 
 # --- the workbook's tables ----------------------------------------------------------------
+# Runs of keys that several tables share, spelled once.
+
+_PERSON = ("first_name", "last_name", "email", "registration_fields")
+_ATTRIBUTION = (
+    "referrer_source",
+    "utm_source",
+    "utm_medium",
+    "utm_campaign",
+    "utm_content",
+    "utm_term",
+)
+_SESSION_OF_ROW = ("webinar_name", "report_date")
+_VISITORS = (
+    "participants_count",
+    "new_participants_count",
+    "returning_participants_count",
+    "guest_participants_count",
+)
+_CHAT = ("messages_count", "questions_count", "fires_count")
+_FLAG_COUNTS = ("joined_late_count", "left_early_count", "low_presence_count")
 
 PARTICIPANT_SHEET = sheet(
-    "first_name",
-    "last_name",
-    "email",
-    "registration_fields",
+    *_PERSON,
     "chat_name",
     "role",
     "visitor_type",
@@ -419,16 +448,10 @@ PARTICIPANT_SHEET = sheet(
     "registration_status",
     "registered_at",
     "invited_at",
-    "referrer_source",
-    "utm_source",
-    "utm_medium",
-    "utm_campaign",
-    "utm_content",
-    "utm_term",
+    *_ATTRIBUTION,
     "platforms",
     "primary_platform",
-    "webinar_name",
-    "report_date",
+    *_SESSION_OF_ROW,
     "country",
     "city",
     "last_ip",
@@ -447,15 +470,29 @@ PARTICIPANT_SHEET = sheet(
     "rating",
     "agreements",
     "host_window_presence_pct",
+    "joined_late",
     "left_early",
+    "low_presence",
     "participant_id",
 )
-"""Participants sheet («Участники»), one row per participant, with the session's name and date."""
+"""Participants sheet («Участники»): the attendees, then the hosts and admins (one row
+each, with the session's name and date); the no-shows are on :data:`NO_SHOW_SHEET`."""
+
+NO_SHOW_SHEET = sheet(
+    *_PERSON,
+    "payment_status",
+    "registration_status",
+    "invited_at",
+    "registered_at",
+    *_ATTRIBUTION,
+    *_SESSION_OF_ROW,
+    "participant_id",
+)
+"""No-shows sheet («Не пришли»): invited or registered, never joined — who they are and
+how they signed up, without the attendance columns that would all be empty or zero."""
 
 CONNECTION_SHEET = sheet(
-    "first_name",
-    "last_name",
-    "email",
+    *_PERSON[:3],
     "chat_name",
     "role",
     "session_started_at",
@@ -487,17 +524,13 @@ EVENT_FIELDS = sheet(
     "invited_count",
     "registered_count",
     "attendees_count",
-    "participants_count",
-    "new_participants_count",
-    "returning_participants_count",
-    "guest_participants_count",
+    *_VISITORS,
     "hosts_count",
+    "no_show_count",
     "peak_concurrent_participants",
     "avg_presence_pct",
-    "left_early_count",
-    "messages_count",
-    "questions_count",
-    "fires_count",
+    *_FLAG_COUNTS,
+    *_CHAT,
     "host_active_started_at",
     "host_active_ended_at",
     "host_active_seconds",
@@ -528,18 +561,13 @@ PERIOD_SESSION_SHEET = sheet(
     "started_at",
     "ended_at",
     "duration_seconds",
-    "participants_count",
-    "new_participants_count",
-    "returning_participants_count",
-    "guest_participants_count",
+    *_VISITORS,
     "invited_count",
     "registered_count",
     "peak_concurrent_participants",
     "avg_presence_pct",
     "host_active_pct",
-    "messages_count",
-    "questions_count",
-    "fires_count",
+    *_CHAT,
     "event_session_id",
     report_date={"pdf_width": 7},
     webinar_name={"width": 34, "pdf_width": 22},
@@ -554,15 +582,13 @@ PERIOD_TOTAL_FIELDS = sheet(
     "total_duration_seconds",
     "participants_count",
     "unique_people_count",
-    "new_participants_count",
-    "returning_participants_count",
-    "guest_participants_count",
+    *_VISITORS[1:],
     "invited_count",
     "registered_count",
+    "no_show_count",
     "avg_presence_pct",
-    "messages_count",
-    "questions_count",
-    "fires_count",
+    *_FLAG_COUNTS,
+    *_CHAT,
     participants_count={
         "ru": "Участники (сумма по мероприятиям)",
         "en": "Participants (sum over sessions)",
@@ -575,41 +601,113 @@ PERIOD_TOTAL_FIELDS = sheet(
 # rating: WeasyPrint's time is linear in the table's cells (docs/reports.md), the workbook
 # has every column.
 
+_PDF_TAKING_PART = (
+    "presence_seconds",
+    "presence_pct",
+    "messages_count",
+    "questions_count",
+    "active_pct",
+)
 PDF_PARTICIPANTS = sheet(
-    "full_name",
-    "email",
-    "first_joined_at",
-    "presence_seconds",
-    "presence_pct",
-    "messages_count",
-    "questions_count",
-    "active_pct",
-    "rating",
+    "full_name", "email", "first_joined_at", *_PDF_TAKING_PART, "rating", "flags"
 )
-PDF_PERIOD_PARTICIPANTS = sheet(
-    "report_date",
-    "webinar_name",
-    "full_name",
-    "email",
-    "presence_seconds",
-    "presence_pct",
-    "messages_count",
-    "questions_count",
-    "active_pct",
-    "rating",
-)
+PDF_STAFF = sheet("full_name", "email", "role", "first_joined_at", *_PDF_TAKING_PART)
+"""Hosts and admins: no rating or flags (they are not rated as participants)."""
+PDF_NO_SHOWS = sheet("full_name", "email", "registration_status", "registered_at", "invited_at")
+"""No-shows: a compact list, not rows of zeros."""
+
+
+def _period_variant(columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """A PDF table of a period: the session's date and webinar first, no join time."""
+    session = sheet(*_SESSION_OF_ROW[::-1])
+    return session + tuple(c for c in columns if c.key != "first_joined_at")
+
+
+PDF_PERIOD_PARTICIPANTS = _period_variant(PDF_PARTICIPANTS)
 """The period's: which session a row belongs to (date, webinar) instead of the join time."""
 
+PDF_TABLES: dict[str, tuple[Column, ...]] = {
+    "attendees": PDF_PARTICIPANTS,
+    "staff": PDF_STAFF,
+    "no_shows": PDF_NO_SHOWS,
+}
+"""The PDF's three participant tables, in the order they are printed."""
 
-def sheet_columns(*, paid: bool, engagement: bool) -> list[Column]:
-    """The participants sheet's columns."""
-    return applicable(PARTICIPANT_SHEET, paid=paid, engagement=engagement)
+
+def sheet_columns(
+    *, paid: bool, engagement: bool, fields: Sequence[Column] = (), no_shows: bool = False
+) -> list[Column]:
+    """The participants (or no-shows) sheet's columns, ``fields`` in place of the
+    registration fields (see :func:`field_columns`)."""
+    columns = applicable(
+        NO_SHOW_SHEET if no_shows else PARTICIPANT_SHEET, paid=paid, engagement=engagement
+    )
+    at = next(i for i, c in enumerate(columns) if c.key == "registration_fields")
+    return [*columns[:at], *fields, *columns[at + 1 :]]
 
 
-def pdf_columns(*, paid: bool, engagement: bool, period: bool = False) -> list[Column]:
-    """The PDF participants table's columns (a narrow selection of the sheet's)."""
-    columns = PDF_PERIOD_PARTICIPANTS if period else PDF_PARTICIPANTS
-    return applicable(columns, paid=paid, engagement=engagement)
+def pdf_columns(
+    *, paid: bool, engagement: bool, period: bool = False, table: str = "attendees"
+) -> list[Column]:
+    """A PDF participants table's columns (a narrow selection of the sheet's)."""
+    columns = PDF_TABLES[table]
+    return applicable(
+        _period_variant(columns) if period else columns, paid=paid, engagement=engagement
+    )
+
+
+# --- the registration fields: one column per label ------------------------------------------
+
+FIELD_COLUMNS_MAX = 40
+"""Registration fields that get a column of their own; the rest share one cell."""
+FIELD_HEADER_MAX_CHARS = 100
+"""Characters of a field's label shown in its header (the data keeps the whole label)."""
+
+
+def field_key(index: int) -> str:
+    """The row key the data layer gives the ``index``-th registration field's value."""
+    return f"field_{index}"
+
+
+OTHER_FIELDS = "other_fields"
+"""The row key of the fields past :data:`FIELD_COLUMNS_MAX` (``jsonb``: label -> value)."""
+
+
+_FORM: Pair = ("анкета", "form")
+"""Said after a field label that reads like one of the sheet's own headers."""
+
+
+def _field_headers(labels: Sequence[str], locale: str) -> list[str]:
+    from webstat.reports.values import clean_text, clip
+
+    taken = {c.header(locale).casefold() for c in (*PARTICIPANT_SHEET, *NO_SHOW_SHEET)}
+    seen: set[str] = set()
+    headers = []
+    for label in labels:
+        header = clean_text(clip(label if label.strip() else "—", FIELD_HEADER_MAX_CHARS))
+        if header.strip().casefold() in taken:  # «Город» typed in the form is not the IP's city
+            header = f"{header} ({texts.pick(_FORM, locale)})"
+        base, n = header, 1
+        while " ".join(header.split()).casefold() in seen:  # reads the same: numbered
+            n += 1
+            header = f"{base} ({n})"
+        seen.add(" ".join(header.split()).casefold())
+        headers.append(header)
+    return headers
+
+
+def field_columns(labels: Sequence[str], *, more: bool = False) -> list[Column]:
+    """A text column per registration field label: the label is its header (clipped,
+    unlike the sheet's own headers, unique on the sheet), and one for the rest when
+    ``more``."""
+    pairs = zip(_field_headers(labels, "ru"), _field_headers(labels, "en"), strict=True)
+    columns = [
+        Column(field_key(i), ru, en, Kind.TEXT, width=min(max(len(ru) / 2, 12), 30), fit=True)
+        for i, (ru, en) in enumerate(pairs)
+    ]
+    if more:
+        columns.append(Column(OTHER_FIELDS, "Другие поля", "Other fields", Kind.JSON, width=30))
+    return columns
 
 
 def sheet_name(key: str, locale: str, part: int = 1) -> str:

@@ -22,6 +22,7 @@ between its batches.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import queue
 import threading
@@ -34,9 +35,15 @@ from typing import TYPE_CHECKING, Any
 from webstat.errors import WebstatError
 from webstat.reports.columns import (
     CONNECTION_SHEET,
+    EVENT_FIELDS,
+    FIELD_COLUMNS_MAX,
+    NO_SHOW_SHEET,
+    OTHER_FIELDS,
     PARTICIPANT_SHEET,
-    PDF_PARTICIPANTS,
-    PDF_PERIOD_PARTICIPANTS,
+    PDF_TABLES,
+    PERIOD_TOTAL_FIELDS,
+    Kind,
+    field_key,
 )
 
 if TYPE_CHECKING:
@@ -47,46 +54,37 @@ Row = dict[str, Any]
 ITERSIZE = 2000
 """Rows fetched per round trip by the streaming cursors."""
 
-SESSION_FIELDS = (
-    "event_session_id",
-    "organization_id",
-    "webinar_id",
-    "webinar_name",
-    "status",
-    "started_at",
-    "ended_at",
-    "end_inferred",
-    "duration_seconds",
-    "is_paid",
-    "engagement_module",
-    "invited_count",
-    "registered_count",
-    "attendees_count",
-    "participants_count",
-    "hosts_count",
-    "new_participants_count",
-    "returning_participants_count",
-    "guest_participants_count",
-    "left_early_count",
-    "messages_count",
-    "questions_count",
-    "fires_count",
-    "peak_concurrent_participants",
-    "avg_presence_pct",
-    "host_active_started_at",
-    "host_active_ended_at",
-    "host_active_seconds",
-    "host_active_pct",
-    "report_date",
+SESSION_FIELDS = tuple(
+    dict.fromkeys(
+        (
+            "event_session_id",
+            "organization_id",
+            "webinar_id",
+            "status",
+            *(c.key for c in EVENT_FIELDS),
+        )
+    )
 )
-"""The columns of ``marts.fct_event_sessions`` a report reads."""
+"""The columns of ``marts.fct_event_sessions`` a report reads (the event sheet's and the
+few it does not show)."""
 
 # Fields the participants query takes beside the mart's own columns (the session's).
 _PARTICIPANT_DERIVED = {
     "webinar_name": "s.webinar_name",
     "report_date": "s.report_date",
 }
-_PARTICIPANT_HELPERS = ("event_session_id", "is_guest")
+_PARTICIPANT_HELPERS = (
+    "event_session_id",
+    "is_guest",
+    "has_attended",
+    "role",
+    "joined_late",
+    "left_early",
+    "low_presence",
+)
+_SHOWN_NOT_READ = frozenset({"flags", "registration_fields"})
+"""Keys of the participants' tables that are no mart column: ``flags`` is made of the
+three flags (helpers above), the registration fields arrive one key per label."""
 
 _CONNECTION_DERIVED = {
     "first_name": "p.first_name",
@@ -97,17 +95,17 @@ _CONNECTION_DERIVED = {
 }
 
 DERIVED: dict[str, frozenset[str]] = {
-    "fct_participants": frozenset(_PARTICIPANT_DERIVED),
+    "fct_participants": frozenset(_PARTICIPANT_DERIVED) | _SHOWN_NOT_READ,
     "fct_connections": frozenset(_CONNECTION_DERIVED),
 }
-"""Fields a report shows beside a mart's own columns, computed by this module's queries."""
+"""Fields a report shows beside a mart's own columns, computed by this module."""
 
 
 def _select_list(
     columns: Sequence[Any], derived: dict[str, str], alias: str, helpers: Sequence[str]
 ) -> str:
     items: list[str] = []
-    seen: set[str] = set()
+    seen: set[str] = set(_SHOWN_NOT_READ)
     for key in [c.key for c in columns] + list(helpers):
         if key in seen:
             continue
@@ -117,20 +115,38 @@ def _select_list(
     return ", ".join(items)
 
 
-_PARTICIPANTS_SQL = (
-    "select "
-    + _select_list(
-        (*PDF_PARTICIPANTS[:1], *PARTICIPANT_SHEET, *PDF_PERIOD_PARTICIPANTS),
-        _PARTICIPANT_DERIVED,
-        "p",
-        _PARTICIPANT_HELPERS,
-    )
-    + " from marts.fct_participants p"
-    " join marts.fct_event_sessions s on s.event_session_id = p.event_session_id"
-    " where p.event_session_id = any(%(ids)s)"
-    " order by s.started_at, p.event_session_id, p.first_joined_at nulls last,"
+GROUPS = ("attendees", "staff", "no_shows")
+"""Who a participant row is, in the order the reports list them."""
+_GROUP_SQL = (
+    "case when not p.has_attended then 3 when p.role in ('admin', 'host') then 2 else 1 end"
+)
+_ORDER_SQL = (
+    f"{_GROUP_SQL}, s.started_at, p.event_session_id, p.first_joined_at nulls last,"
     " p.last_name nulls last, p.first_name nulls last, p.participant_id"
 )
+_PARTICIPANTS_JOIN = (
+    " from marts.fct_participants p"
+    " join marts.fct_event_sessions s on s.event_session_id = p.event_session_id"
+)
+_PARTICIPANTS_WHERE = " where p.event_session_id = any(%(ids)s)"
+_PARTICIPANTS_FROM = _PARTICIPANTS_JOIN + _PARTICIPANTS_WHERE
+_PARTICIPANT_COLUMNS = _select_list(
+    (*PARTICIPANT_SHEET, *NO_SHOW_SHEET, *(c for t in PDF_TABLES.values() for c in t)),
+    _PARTICIPANT_DERIVED,
+    "p",
+    _PARTICIPANT_HELPERS,
+)
+
+
+def group_of(row: Row) -> str:
+    """``attendees``, ``staff`` (attending admins and hosts) or ``no_shows`` (never joined)."""
+    attended = row.get("has_attended")
+    if attended is None:
+        attended = bool(row.get("connections_count"))
+    if not attended:
+        return "no_shows"
+    return "staff" if row.get("role") in ("admin", "host") else "attendees"
+
 
 _CONNECTIONS_SQL = (
     "select "
@@ -249,32 +265,85 @@ def fetch_event_session(conn: psycopg.Connection, event_session_id: str) -> Row 
     return rows[0] if rows else None
 
 
+@dataclass(frozen=True)
+class Fields:
+    """The registration fields' labels of a report's participants, in first-seen order."""
+
+    labels: tuple[str, ...] = ()
+    more: bool = False
+    """More labels than :data:`~webstat.reports.columns.FIELD_COLUMNS_MAX`: the rest
+    arrive together under :data:`~webstat.reports.columns.OTHER_FIELDS`."""
+
+
+_OBJECT_FIELDS = (
+    "case when jsonb_typeof(p.registration_fields) = 'object' then p.registration_fields end"
+)
+
+
+def fetch_fields(conn: psycopg.Connection, event_session_ids: Sequence[str]) -> Fields:
+    """The registration fields' labels, in the order a reader of the rows meets them
+    (report order, then each object's own key order)."""
+    rows = _fetch_all(
+        conn,
+        "select key from (select f.key, row_number() over (order by "
+        + _ORDER_SQL
+        + ", f.n) as seen"
+        + _PARTICIPANTS_JOIN
+        + f" cross join lateral jsonb_each({_OBJECT_FIELDS}) with ordinality as f(key, value, n)"
+        + _PARTICIPANTS_WHERE
+        + ") as k group by key order by min(seen) limit %(limit)s",
+        {"ids": list(event_session_ids), "limit": FIELD_COLUMNS_MAX + 1},
+    )
+    labels = tuple(r["key"] for r in rows)
+    return Fields(labels[:FIELD_COLUMNS_MAX], len(labels) > FIELD_COLUMNS_MAX)
+
+
 def iter_participants(
     conn: psycopg.Connection,
     event_session_ids: Sequence[str],
     *,
+    attended: bool | None = None,
+    fields: Fields = Fields(),
     limit: int | None = None,
     itersize: int = ITERSIZE,
 ) -> Iterator[Row]:
     """Participants of the sessions (with the session's name and date), streamed.
 
-    Ordered by session start, then first join (non-attendees last), surname, name.
+    Attendees first, then hosts and admins, then the no-shows (``attended`` keeps
+    those who joined / those who did not); within each by session start, first
+    join, surname, name. Each registration field of ``fields`` is a key of its own
+    (:func:`~webstat.reports.columns.field_key`).
     """
-    sql = _PARTICIPANTS_SQL
     params: dict[str, Any] = {"ids": list(event_session_ids)}
+    extra = []
+    for i, label in enumerate(fields.labels):
+        params[f"label_{i}"] = label
+        extra.append(f", {_OBJECT_FIELDS} ->> %(label_{i})s as {field_key(i)}")
+    if fields.more:
+        params["labels"] = list(fields.labels)
+        extra.append(f", ({_OBJECT_FIELDS}) - %(labels)s::text[] as {OTHER_FIELDS}")
+    sql = "select " + _PARTICIPANT_COLUMNS + "".join(extra) + _PARTICIPANTS_FROM
+    if attended is not None:
+        sql += " and p.has_attended = %(attended)s"
+        params["attended"] = attended
+    sql += " order by " + _ORDER_SQL
     if limit is not None:
         sql += " limit %(limit)s"
         params["limit"] = limit
     return _stream(conn, sql, params, itersize)
 
 
-def count_participants(conn: psycopg.Connection, event_session_ids: Sequence[str]) -> int:
+def count_groups(conn: psycopg.Connection, event_session_ids: Sequence[str]) -> dict[str, int]:
+    """How many attendees, staff and no-shows (:data:`GROUPS`) the sessions have."""
     rows = _fetch_all(
         conn,
-        "select count(*) as n from marts.fct_participants where event_session_id = any(%(ids)s)",
+        f"select {_GROUP_SQL} as g, count(*) as n" + _PARTICIPANTS_FROM + " group by 1",
         {"ids": list(event_session_ids)},
     )
-    return int(rows[0]["n"])
+    counts = dict.fromkeys(GROUPS, 0)
+    for r in rows:
+        counts[GROUPS[int(r["g"]) - 1]] = int(r["n"])
+    return counts
 
 
 def iter_connections(
@@ -284,25 +353,34 @@ def iter_connections(
     return _stream(conn, _CONNECTIONS_SQL, {"ids": list(event_session_ids)}, itersize)
 
 
-def fetch_traffic_sources(conn: psycopg.Connection, event_session_id: str) -> list[Row]:
-    """``marts.fct_traffic_sources`` of one session, largest first."""
+_SHARES = {"fct_traffic_sources": "referrer_source", "fct_devices": "platform"}
+"""The share marts and the column each counts the participants by."""
+
+
+def fetch_shares(conn: psycopg.Connection, relation: str, event_session_id: str) -> list[Row]:
+    """``marts.fct_traffic_sources`` / ``marts.fct_devices`` of one session, largest first."""
+    key = _SHARES[relation]  # names from this module only, never from data
     return _fetch_all(
         conn,
-        "select referrer_source, participants_count, share_pct from marts.fct_traffic_sources"
-        " where event_session_id = %(id)s"
-        " order by participants_count desc, referrer_source",
+        f"select {key}, participants_count, share_pct from marts.{relation}"
+        " where event_session_id = %(id)s order by participants_count desc, 1",
         {"id": event_session_id},
     )
 
 
-def fetch_devices(conn: psycopg.Connection, event_session_id: str) -> list[Row]:
-    """``marts.fct_devices`` of one session, largest first."""
+def fetch_period_shares(
+    conn: psycopg.Connection, relation: str, event_session_ids: Sequence[str]
+) -> list[Row]:
+    """The share mart summed over the sessions, with shares of the sum."""
+    key = _SHARES[relation]
     return _fetch_all(
         conn,
-        "select platform, participants_count, share_pct from marts.fct_devices"
-        " where event_session_id = %(id)s"
-        " order by participants_count desc, platform",
-        {"id": event_session_id},
+        f"select {key}, sum(participants_count)::bigint as participants_count,"
+        " round(100.0 * sum(participants_count)"
+        "       / nullif(sum(sum(participants_count)) over (), 0), 2) as share_pct"
+        f" from marts.{relation} where event_session_id = any(%(ids)s)"
+        " group by 1 order by 2 desc, 1",
+        {"ids": list(event_session_ids)},
     )
 
 
@@ -334,25 +412,95 @@ def too_many_minutes(event_session_id: str, limit: int) -> WebstatError:
     )
 
 
+# --- the settings the marts were built with ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """The dbt vars a report's numbers depend on (``intermediate.int_build_settings``)."""
+
+    values: dict[str, Any]
+    """Column -> value of the table's one row (or the defaults of ``dbt_project.yml``)."""
+    source: str = "defaults"
+    """``warehouse`` (the table) or ``defaults`` (no table: an older warehouse)."""
+
+
+@functools.cache
+def default_build_settings() -> BuildSettings:
+    """The vars' defaults in ``dbt_project.yml`` (empty when the file cannot be read)."""
+    import yaml  # type: ignore[import-untyped]  # dbt's dependency; no stubs installed
+
+    from webstat.warehouse.transform import DBT_PROJECT_DIR
+
+    try:
+        project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text("utf-8"))
+        values = dict(project.get("vars") or {})
+    except (OSError, ValueError, AttributeError, yaml.YAMLError):
+        values = {}
+    return BuildSettings(values, "defaults")
+
+
+def fetch_build_settings(conn: psycopg.Connection) -> BuildSettings:
+    """The one row of ``intermediate.int_build_settings``; the defaults when the table is
+    missing or empty (looked up first, so the report's transaction is never aborted)."""
+    found = _fetch_all(
+        conn, "select to_regclass('intermediate.int_build_settings') is not null as ok", {}
+    )
+    if found and found[0]["ok"]:
+        rows = _fetch_all(conn, "select * from intermediate.int_build_settings limit 1", {})
+        if rows:
+            return BuildSettings(rows[0], "warehouse")
+    return default_build_settings()
+
+
 @dataclass
-class SessionReport:
+class _Participants:
+    """What both reports read of their participants."""
+
+    participants: Iterable[Row]
+    """The attendees, then the hosts and admins (the workbook's participants sheet)."""
+    no_shows: Iterable[Row]
+    """The invited or registered who never joined (the workbook's no-shows sheet)."""
+    first_participants: list[Row]
+    """The first rows of all three groups, in report order (the PDF's tables)."""
+    group_counts: dict[str, int]
+    """Rows of each of :data:`GROUPS`."""
+    fields: Fields = Fields()
+    settings: BuildSettings = field(default_factory=default_build_settings)
+
+    @property
+    def participants_count(self) -> int:
+        return sum(self.group_counts.values())
+
+
+def _read_participants(
+    conn: psycopg.Connection, ids: Sequence[str], first_rows: int
+) -> dict[str, Any]:
+    fields = fetch_fields(conn, ids)
+    return {
+        "participants": iter_participants(conn, ids, attended=True, fields=fields),
+        "no_shows": iter_participants(conn, ids, attended=False, fields=fields),
+        "first_participants": list(iter_participants(conn, ids, limit=first_rows)),
+        "group_counts": count_groups(conn, ids),
+        "fields": fields,
+        "settings": fetch_build_settings(conn),
+    }
+
+
+@dataclass
+class SessionReport(_Participants):
     """What one event session's report shows, read by :func:`read_session`.
 
-    ``participants`` and ``connections`` are iterables read once (from the
-    warehouse: streamed while the snapshot is open); the rest are small lists.
+    ``participants``, ``no_shows`` and ``connections`` are iterables read once (from
+    the warehouse: streamed while the snapshot is open); the rest are small lists.
     """
 
-    session: Row
+    session: Row = field(default_factory=dict)
     """The session's row of ``marts.fct_event_sessions`` (:data:`SESSION_FIELDS`)."""
-    participants: Iterable[Row]
-    """Every participant, in report order (the workbook's)."""
-    connections: Iterable[Row]
-    first_participants: list[Row]
-    """The first participants in the same order (the PDF's table)."""
-    participants_count: int
-    attendance: list[Row]
-    sources: list[Row]
-    devices: list[Row]
+    connections: Iterable[Row] = ()
+    attendance: list[Row] = field(default_factory=list)
+    sources: list[Row] = field(default_factory=list)
+    devices: list[Row] = field(default_factory=list)
 
 
 def read_session(
@@ -373,14 +521,12 @@ def read_session(
         if minutes > max_attendance_minutes:
             raise too_many_minutes(sid, max_attendance_minutes)
     return SessionReport(
+        **_read_participants(conn, [sid], first_rows),
         session=session,
-        participants=iter_participants(conn, [sid]),
         connections=iter_connections(conn, [sid]),
-        first_participants=list(iter_participants(conn, [sid], limit=first_rows)),
-        participants_count=count_participants(conn, [sid]),
         attendance=fetch_attendance(conn, sid),
-        sources=fetch_traffic_sources(conn, sid),
-        devices=fetch_devices(conn, sid),
+        sources=fetch_shares(conn, "fct_traffic_sources", sid),
+        devices=fetch_shares(conn, "fct_devices", sid),
     )
 
 
@@ -426,44 +572,11 @@ def fetch_period(
     return Period(start=start, end=end, webinar=webinar, sessions=sessions)
 
 
-def fetch_period_sources(conn: psycopg.Connection, event_session_ids: Sequence[str]) -> list[Row]:
-    """Traffic sources summed over the sessions, with shares of the sum."""
-    return _fetch_all(
-        conn,
-        "select referrer_source, sum(participants_count)::bigint as participants_count,"
-        " round(100.0 * sum(participants_count)"
-        "       / nullif(sum(sum(participants_count)) over (), 0), 2) as share_pct"
-        " from marts.fct_traffic_sources where event_session_id = any(%(ids)s)"
-        " group by referrer_source order by 2 desc, 1",
-        {"ids": list(event_session_ids)},
-    )
-
-
-def fetch_period_devices(conn: psycopg.Connection, event_session_ids: Sequence[str]) -> list[Row]:
-    """Devices summed over the sessions, with shares of the sum."""
-    return _fetch_all(
-        conn,
-        "select platform, sum(participants_count)::bigint as participants_count,"
-        " round(100.0 * sum(participants_count)"
-        "       / nullif(sum(sum(participants_count)) over (), 0), 2) as share_pct"
-        " from marts.fct_devices where event_session_id = any(%(ids)s)"
-        " group by platform order by 2 desc, 1",
-        {"ids": list(event_session_ids)},
-    )
-
-
 _SUMMED = (
     "duration_seconds",
-    "participants_count",
-    "new_participants_count",
-    "returning_participants_count",
-    "guest_participants_count",
-    "invited_count",
-    "registered_count",
-    "messages_count",
-    "questions_count",
-    "fires_count",
+    *(c.key for c in PERIOD_TOTAL_FIELDS if c.key in SESSION_FIELDS and c.kind is Kind.INT),
 )
+"""What a period's totals sum over its sessions (counts; the mean presence is recomputed)."""
 
 
 def period_totals(sessions: Sequence[Row], people: Row) -> Row:
@@ -492,28 +605,23 @@ def fetch_period_totals(conn: psycopg.Connection, period: Period) -> Row:
 
 
 @dataclass
-class PeriodReport:
+class PeriodReport(_Participants):
     """What a period's report shows, read by :func:`read_period` (rows as in
     :class:`SessionReport`, of every session of the period)."""
 
-    period: Period
-    participants: Iterable[Row]
-    first_participants: list[Row]
-    participants_count: int
-    totals: Row
-    sources: list[Row]
-    devices: list[Row]
+    period: Period = field(default_factory=lambda: Period(date.min, date.min, None))
+    totals: Row = field(default_factory=dict)
+    sources: list[Row] = field(default_factory=list)
+    devices: list[Row] = field(default_factory=list)
 
 
 def read_period(conn: psycopg.Connection, period: Period, *, first_rows: int) -> PeriodReport:
     """The period's report data; call it and render inside one :func:`snapshot`."""
     ids = period.session_ids
     return PeriodReport(
+        **_read_participants(conn, ids, first_rows),
         period=period,
-        participants=iter_participants(conn, ids),
-        first_participants=list(iter_participants(conn, ids, limit=first_rows)),
-        participants_count=count_participants(conn, ids),
         totals=fetch_period_totals(conn, period),
-        sources=fetch_period_sources(conn, ids),
-        devices=fetch_period_devices(conn, ids),
+        sources=fetch_period_shares(conn, "fct_traffic_sources", ids),
+        devices=fetch_period_shares(conn, "fct_devices", ids),
     )

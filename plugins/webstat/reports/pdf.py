@@ -16,7 +16,8 @@ import functools
 import logging
 import mimetypes
 import os
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,12 +27,14 @@ from webstat.reports.columns import (
     CATALOGUE,
     DEVICE_SHEET,
     KINDS,
+    PDF_TABLES,
     PERIOD_SESSION_SHEET,
     SOURCE_SHEET,
     Column,
+    Kind,
     pdf_columns,
 )
-from webstat.reports.data import PeriodReport, Row, SessionReport
+from webstat.reports.data import PeriodReport, Row, SessionReport, group_of
 from webstat.reports.values import (
     PDF_TITLE_MAX_CHARS,
     Context,
@@ -44,6 +47,7 @@ from webstat.reports.values import (
     format_pct,
     local_naive,
     normalizer,
+    notes,
     period_title,
     timezone_note,
 )
@@ -173,11 +177,8 @@ def _kpi(label: str, value: str, sub: str = "") -> dict[str, str]:
 def _table(
     columns: Sequence[Column], rows: Iterable[dict], ctx: Context, compact: bool = True
 ) -> dict[str, Any]:
-    norms = [normalizer(c, ctx) for c in columns]
-    body = [
-        [display(c, n(row), ctx, compact=compact) for c, n in zip(columns, norms, strict=True)]
-        for row in rows
-    ]
+    cells = [_cell(c, ctx, compact) for c in columns]
+    body = [[cell(row) for cell in cells] for row in rows]
     weights = [c.pdf_width or c.width for c in columns]
     total = sum(weights)
     return {
@@ -187,6 +188,25 @@ def _table(
         "widths": [f"{97 * w / total:.2f}%" for w in weights],
         "rows": body,
     }
+
+
+def _cell(col: Column, ctx: Context, compact: bool) -> Callable[[Row], Any]:
+    """``row -> the cell's text`` of ``col`` (an e-mail breakable only between its parts)."""
+    norm = normalizer(col, ctx)
+    if col.kind is Kind.EMAIL:
+        return lambda row: _breakable_email(display(col, norm(row), ctx, compact=compact))
+    return lambda row: display(col, norm(row), ctx, compact=compact)
+
+
+def _breakable_email(text: str) -> Any:
+    """An e-mail that may wrap only after its ``@`` and before a ``.`` (``<wbr>``), never
+    inside a name: escaped here, so the template takes it as markup."""
+    from markupsafe import Markup, escape
+
+    if "@" not in text and "." not in text:
+        return text
+    parts = re.split(r"(?<=@)|(?=\.)", text)
+    return Markup("<wbr>").join(escape(part) for part in parts)
 
 
 def _css_class(col: Column) -> str:
@@ -236,8 +256,50 @@ def _note(shown: int, total: int, ctx: Context) -> str:
     return ctx.text("all_rows", total=format_int(total, ctx))
 
 
+def _section(
+    title: str, table: dict[str, Any], total: int, ctx: Context, *, people: bool = True
+) -> dict[str, Any]:
+    """A table under its heading, with its count and a note on the rows shown."""
+    shown = len(table["rows"])
+    return {
+        "people": people,
+        "title": title,
+        "count": format_int(total, ctx),
+        "note": _note(shown, total, ctx),
+        "capped": total > shown,
+        "table": table,
+        "shown": shown,
+    }
+
+
+def _people_sections(
+    report: SessionReport | PeriodReport,
+    ctx: Context,
+    max_rows: int,
+    *,
+    paid: bool,
+    engagement: bool,
+    period: bool,
+) -> list[dict[str, Any]]:
+    """Attendees, then hosts and admins, then no-shows: each a table of its own columns
+    under its own heading and count; together at most ``max_rows`` rows."""
+    first: dict[str, list[Row]] = {group: [] for group in PDF_TABLES}
+    for row in report.first_participants[:max_rows]:
+        first[group_of(row)].append(row)
+    sections = []
+    for group in PDF_TABLES:
+        total = report.group_counts.get(group, 0)
+        if not total and group != "attendees":
+            continue
+        columns = pdf_columns(paid=paid, engagement=engagement, period=period, table=group)
+        title = ctx.text("participants" if group == "attendees" else group)
+        sections.append(_section(title, _table(columns, first[group], ctx), total, ctx))
+    return sections
+
+
 def _document(
     ctx: Context,
+    report: SessionReport | PeriodReport,
     *,
     title: str,
     kicker: str,
@@ -245,14 +307,10 @@ def _document(
     notice: str,
     kpis: list[dict[str, str]],
     chart: tuple[str, str],
-    sources: list[Row],
-    devices: list[Row],
-    table: dict[str, Any],
-    participants_count: int,
+    sections: list[dict[str, Any]],
 ) -> dict[str, Any]:
-    """What both templates show: title block, KPI tiles, the three charts (``chart``:
-    the first one's title and SVG) and the participants table with its note."""
-    shown = len(table["rows"])
+    """What the template shows: title block, KPI tiles, the three charts (``chart``: the
+    first one's title and SVG), the tables under their headings, and the notes."""
     return {
         "lang": ctx.locale,
         "page_label": ctx.text("page"),
@@ -268,14 +326,28 @@ def _document(
         "attendance_svg": _svg(chart[1]),
         "sources_title": ctx.text("sources"),
         "devices_title": ctx.text("devices"),
-        **_share_charts(sources, devices, ctx),
-        "table_title": ctx.text("participants"),
-        "table": table,
-        "table_note": _note(shown, participants_count, ctx),
-        "rows_shown": shown,
-        "rows_total": participants_count,
-        "rows_total_text": format_int(participants_count, ctx),
+        **_share_charts(report.sources, report.devices, ctx),
+        "sections": sections,
+        "notes_title": ctx.text("sheet.notes"),
+        "notes": notes(report.settings, ctx),
     }
+
+
+def _came_missed(report: SessionReport | PeriodReport, ctx: Context) -> str:
+    """``пришли: 33 · не пришли: 38`` — the participants who came and the no-shows."""
+    counts = report.group_counts
+    return ctx.text(
+        "came_missed",
+        came=format_int(counts.get("attendees", 0), ctx),
+        missed=format_int(counts.get("no_shows", 0), ctx),
+    )
+
+
+def _render(context: dict[str, Any], path: str | os.PathLike, report: Any) -> dict[str, int]:
+    """Write the PDF of ``context``; return the participant rows shown / in all."""
+    write_pdf(render_html("report.html", **context), path)
+    shown = sum(section["shown"] for section in context["sections"] if section["people"])
+    return {"pdf_participants": shown, "participants": report.participants_count}
 
 
 # --- KPI tiles --------------------------------------------------------------------------------
@@ -320,10 +392,15 @@ def _messages_kpi(row: Row, ctx: Context) -> dict[str, str]:
     )
 
 
+def _flags_kpi(row: Row, ctx: Context) -> dict[str, str]:
+    keys = ("joined_late_count", "left_early_count", "low_presence_count")
+    value = " / ".join(format_int(_n(row, k), ctx) for k in keys)
+    participants = format_int(_n(row, "participants_count"), ctx)
+    return _kpi(ctx.text("flags_kpi"), value, ctx.text("of_participants", n=participants))
+
+
 def _session_kpis(session: Row, ctx: Context) -> list[dict[str, str]]:
     started, ended = session["started_at"], session["ended_at"]
-    participants = _n(session, "participants_count")
-    left_early = _n(session, "left_early_count")
     return [
         _participants_kpi(session, ctx),
         _kpi(
@@ -350,13 +427,7 @@ def _session_kpis(session: Row, ctx: Context) -> list[dict[str, str]]:
             _pct_text(session.get("host_active_pct"), ctx),
             ctx.text("host_sub", d=_duration_text(session.get("host_active_seconds"))),
         ),
-        _kpi(
-            _label("left_early_count", ctx),
-            format_int(left_early, ctx),
-            ctx.text("left_early_sub", p=format_pct(100 * left_early / participants, ctx))
-            if participants
-            else "",
-        ),
+        _flags_kpi(session, ctx),
     ]
 
 
@@ -393,14 +464,11 @@ def _period_kpis(totals: Row, sessions: list[Row], ctx: Context) -> list[dict[st
 def session_context(
     report: SessionReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
 ) -> dict[str, Any]:
-    """Everything the session template shows."""
+    """Everything the template shows of a session."""
     session = report.session
     sid = session["event_session_id"]
     tz = ctx.tz
     started, ended = session["started_at"], session["ended_at"]
-    columns = pdf_columns(
-        paid=bool(session["is_paid"]), engagement=bool(session["engagement_module"])
-    )
     points = [
         (local_naive(r["minute_at"], tz), int(r["participants_online"] or 0))
         for r in report.attendance
@@ -413,8 +481,10 @@ def session_context(
         else:
             meta.append(f"{format_datetime(a, ctx)} – {format_datetime(b, ctx)}")
     meta.append(timezone_note(ctx, started))
+    meta.append(_came_missed(report, ctx))
     return _document(
         ctx,
+        report,
         title=session["webinar_name"] or sid,
         kicker="session_kicker",
         meta=meta,
@@ -424,10 +494,14 @@ def session_context(
             ctx.text("attendance"),
             charts.line_chart(points, height=190, empty=ctx.text("no_data")),
         ),
-        sources=report.sources,
-        devices=report.devices,
-        table=_table(columns, report.first_participants[:max_rows], ctx),
-        participants_count=report.participants_count,
+        sections=_people_sections(
+            report,
+            ctx,
+            max_rows,
+            paid=bool(session["is_paid"]),
+            engagement=bool(session["engagement_module"]),
+            period=False,
+        ),
     )
 
 
@@ -439,61 +513,70 @@ def render_session_pdf(
     timezone: str = "Europe/Moscow",
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> dict[str, int]:
-    """Write the event session's PDF to ``path``; return rows shown / in all.
+    """Write the event session's PDF to ``path``; return participant rows shown / in all.
 
     Title block, KPI tiles, attendance / sources / devices charts, then the
-    participants table (landscape A4, repeated header, page numbers), capped at
-    ``max_rows`` with a note pointing to the workbook.
+    participants, the hosts and admins and the no-shows (landscape A4, repeated
+    headers, page numbers), ``max_rows`` rows at most with a note pointing to the
+    workbook, and the notes.
     """
-    context = session_context(report, Context(locale, timezone), max_rows)
-    write_pdf(render_html("session.html", **context), path)
-    return {"pdf_participants": context["rows_shown"], "participants": context["rows_total"]}
+    return _render(session_context(report, Context(locale, timezone), max_rows), path, report)
 
 
 # --- the period's PDF -----------------------------------------------------------------------
 
 
-def period_context(
-    report: PeriodReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
-) -> dict[str, Any]:
-    """Everything the period template shows."""
-    period = report.period
-    columns = pdf_columns(paid=period.is_paid, engagement=period.engagement_module, period=True)
-    sessions_table = _table(PERIOD_SESSION_SHEET[:-1], period.sessions[:max_rows], ctx)
-
+def _per_day(period: Any, ctx: Context) -> list[tuple[str, int]]:
+    """Participants of each day of the period, every day from start to end (0 without
+    sessions), labelled ``02.11`` / ``11-02``."""
     per_day: dict[Any, int] = {}
     for s in period.sessions:
         day = s["report_date"]
         per_day[day] = per_day.get(day, 0) + int(s["participants_count"] or 0)
+    days = (period.start + timedelta(days=i) for i in range((period.end - period.start).days + 1))
     day_fmt = "%d.%m" if ctx.locale == "ru" else "%m-%d"
-    day_items = [(d.strftime(day_fmt), v) for d, v in sorted(per_day.items())]
+    return [(d.strftime(day_fmt), per_day.get(d, 0)) for d in days]
 
+
+def period_context(
+    report: PeriodReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
+) -> dict[str, Any]:
+    """Everything the template shows of a period."""
+    period = report.period
+    sessions_table = _table(PERIOD_SESSION_SHEET[:-1], period.sessions[:max_rows], ctx)
     first = period.sessions[0]["started_at"] if period.sessions else None
     meta = [ctx.text("sessions_count", n=format_int(len(period.sessions), ctx))]
     if period.webinar:
         meta.append(ctx.text("filter", webinar=clip(period.webinar, PDF_TITLE_MAX_CHARS)))
     meta.append(timezone_note(ctx, first))
-    return {
-        **_document(
-            ctx,
-            title=period_title(period.start, period.end, period.webinar, ctx),
-            kicker="period_kicker",
-            meta=meta,
-            notice="",
-            kpis=_period_kpis(report.totals, period.sessions, ctx),
-            chart=(
-                ctx.text("per_day"),
-                charts.column_chart(day_items, height=190, empty=ctx.text("no_data")),
-            ),
-            sources=report.sources,
-            devices=report.devices,
-            table=_table(columns, report.first_participants[:max_rows], ctx),
-            participants_count=report.participants_count,
+    meta.append(_came_missed(report, ctx))
+    sessions = _section(
+        ctx.text("sessions"), sessions_table, len(period.sessions), ctx, people=False
+    )
+    return _document(
+        ctx,
+        report,
+        title=period_title(period.start, period.end, period.webinar, ctx),
+        kicker="period_kicker",
+        meta=meta,
+        notice="",
+        kpis=_period_kpis(report.totals, period.sessions, ctx),
+        chart=(
+            ctx.text("per_day"),
+            charts.column_chart(_per_day(period, ctx), height=190, empty=ctx.text("no_data")),
         ),
-        "sessions_title": ctx.text("sessions"),
-        "sessions_table": sessions_table,
-        "sessions_note": _note(len(sessions_table["rows"]), len(period.sessions), ctx),
-    }
+        sections=[
+            sessions,
+            *_people_sections(
+                report,
+                ctx,
+                max_rows,
+                paid=period.is_paid,
+                engagement=period.engagement_module,
+                period=True,
+            ),
+        ],
+    )
 
 
 def render_period_pdf(
@@ -504,7 +587,5 @@ def render_period_pdf(
     timezone: str = "Europe/Moscow",
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> dict[str, int]:
-    """Write the period's PDF to ``path``; return rows shown / in all."""
-    context = period_context(report, Context(locale, timezone), max_rows)
-    write_pdf(render_html("period.html", **context), path)
-    return {"pdf_participants": context["rows_shown"], "participants": context["rows_total"]}
+    """Write the period's PDF to ``path``; return participant rows shown / in all."""
+    return _render(period_context(report, Context(locale, timezone), max_rows), path, report)

@@ -22,6 +22,8 @@ TEXTS: dict[str, Pair] = {
     "sheet.devices": ("Устройства", "Devices"),
     "sheet.sessions": ("Мероприятия", "Event sessions"),
     "sheet.totals": ("Итоги", "Totals"),
+    "sheet.no_shows": ("Не пришли", "No-shows"),
+    "sheet.notes": ("Пояснения", "Notes"),
     # words shown for values
     "guest_email": ("гость", "guest"),
     "yes": ("да", "yes"),
@@ -33,6 +35,7 @@ TEXTS: dict[str, Pair] = {
     # the workbook
     "measure": ("Показатель", "Measure"),
     "value": ("Значение", "Value"),
+    "how": ("Как считается", "How it is made"),
     "time_zone": ("Часовой пояс", "Time zone"),
     "chart.sources": ("Участники по источникам", "Participants by source"),
     "chart.devices": ("Участники по платформам", "Participants by platform"),
@@ -44,6 +47,14 @@ TEXTS: dict[str, Pair] = {
     "sources": ("Источники трафика", "Traffic sources"),
     "devices": ("Устройства", "Devices"),
     "participants": ("Участники", "Participants"),
+    "staff": ("Ведущие и администраторы", "Hosts and admins"),
+    "no_shows": ("Не пришли", "No-shows"),
+    "came_missed": (
+        "пришли: {came} · не пришли: {missed}",
+        "attended: {came} · no-shows: {missed}",
+    ),
+    "flags_kpi": ("Опоздали / ушли раньше / мало", "Late / left early / low presence"),
+    "flag_words": ("опоздал|ушёл раньше|мало присутствовал", "late|left early|low presence"),
     "sessions": ("Мероприятия", "Event sessions"),
     "per_day": ("Участники по дням", "Participants per day"),
     "no_data": ("Нет данных", "No data"),
@@ -54,7 +65,7 @@ TEXTS: dict[str, Pair] = {
     "msgs_qs": ("Сообщения / вопросы", "Messages / questions"),
     "fires_sub": ("«огоньков»: {n}", "fires: {n}"),
     "host_sub": ("в эфире {d}", "on air {d}"),
-    "left_early_sub": ("от участников: {p}", "of participants: {p}"),
+    "of_participants": ("из участников: {n}", "of participants: {n}"),
     "avg_sub": ("среднее по участникам", "mean over participants"),
     "peak_sub": ("одновременно", "at the same time"),
     "duration_sub": ("{a} – {b}", "{a} – {b}"),
@@ -103,8 +114,8 @@ REGISTRATION_STATUS: Labels = {
 }
 PAYMENT_STATUS: Labels = {
     "paid": ("Оплачено", "Paid"),
-    None: ("Не оплачено", "Not paid"),
 }
+"""Only a payment is marked: every other value (NULL) is an empty cell, never "not paid"."""
 VISITOR_TYPE: Labels = {
     "new": ("Новый", "New"),
     "returning": ("Повторный", "Returning"),
@@ -121,4 +132,166 @@ SOURCE: Labels = {
 STATUS: Labels = {
     "ended": ("Завершено", "Ended"),
     "in_progress": ("Идёт", "In progress"),
+}
+
+
+# --- the notes (the workbook's «Пояснения» sheet, the PDF's closing section) ---------------
+# Each is (heading, text); the {placeholders} are the values the marts were built with
+# (data.BuildSettings) and the report's time zone, so the notes say what is in force.
+
+NOTES: tuple[tuple[Pair, Pair], ...] = (
+    (
+        ("Настройки", "Settings"),
+        (
+            "Числа ниже — настройки, с которыми собраны витрины ({source}).",
+            "The values below are the settings the marts were built with ({source}).",
+        ),
+    ),
+    (
+        ("Присутствие", "Presence"),
+        (
+            "Время присутствия — длина объединения всех подключений участника, обрезанных"
+            " началом и окончанием мероприятия: два устройства одновременно считаются один раз"
+            " (выгрузка самой платформы складывает подключения, поэтому её время бывает больше)."
+            " % присутствия = время присутствия / длительность мероприятия × 100.",
+            "Presence time is the length of the union of a participant's connections, clipped"
+            " to the session's start and end: two devices at once count once (the platform's"
+            " own export sums the connections, so its time can be longer)."
+            " Presence % = presence time / the session's duration × 100.",
+        ),
+    ),
+    (
+        ("Активность", "Activity"),
+        (
+            "Фактическая активность (только с модулем вовлечённости) — время, когда открыто"
+            " хотя бы одно подключение и его вкладка активна. % активности = активность /"
+            " длительность × 100.",
+            "Actual activity (only with the engagement module) is the time when at least one"
+            " connection is open and its tab is active. Activity % = activity / duration × 100.",
+        ),
+    ),
+    (
+        ("Активное время ведущих", "Hosts' active time"),
+        (
+            "От первого включения эфира до последнего выключения (паузы внутри входят)."
+            " % активного времени ведущих = это время / длительность × 100. % присутствия"
+            " от активного времени ведущих = присутствие участника внутри этого окна / его"
+            " длина × 100.",
+            "From the first broadcast start to the last broadcast stop (pauses inside count)."
+            " Hosts' active time % = that time / duration × 100. Presence in hosts' active"
+            " time % = the participant's presence inside that window / its length × 100.",
+        ),
+    ),
+    (
+        ("Сообщения и вопросы", "Messages and questions"),
+        (
+            "% сообщений (вопросов) = сообщения (вопросы) участника / все сообщения (вопросы)"
+            " мероприятия × 100; в знаменателе сообщения всех ролей, ведущих тоже.",
+            "Messages % (questions %) = the participant's messages (questions) / all the"
+            " session's messages (questions) × 100; the denominator counts every role, hosts too.",
+        ),
+    ),
+    (
+        ("Рейтинг", "Rating"),
+        (
+            "Рейтинг = {w_presence} × % присутствия + {w_active} × % активности"
+            " + {w_messages} × S(сообщения, {cap_messages}) + {w_questions} × S(вопросы,"
+            " {cap_questions}) + {w_fires} × S(«огоньки», {cap_fires}), где S(x, c) ="
+            " 100 × min(x, c) / c. Без модуля вовлечённости вес активности добавлен к"
+            " присутствию ({w_presence_alone}). Округлён до 0,1; у не пришедших 0.",
+            "Rating = {w_presence} × presence % + {w_active} × activity %"
+            " + {w_messages} × S(messages, {cap_messages}) + {w_questions} × S(questions,"
+            " {cap_questions}) + {w_fires} × S(fires, {cap_fires}), where S(x, c) ="
+            " 100 × min(x, c) / c. Without the engagement module the activity weight goes to"
+            " presence ({w_presence_alone}). Rounded to 0.1; 0 for no-shows.",
+        ),
+    ),
+    (
+        ("Опоздал, ушёл раньше, мало присутствовал", "Joined late, left early, low presence"),
+        (
+            "Опоздал: первый вход позже начала более чем на {late} мин. Ушёл раньше: последний"
+            " выход раньше окончания более чем на {early} мин (выход, не зафиксированный"
+            " платформой, считается окончанием). Мало присутствовал: % присутствия ниже"
+            " {low} %. Флаги есть только у пришедших участников; у ведущих пусто.",
+            "Joined late: the first join more than {late} min after the start. Left early: the"
+            " last leave more than {early} min before the end (a leave the platform did not"
+            " record counts as the end). Low presence: presence % below {low}%. Only attending"
+            " participants have flags; hosts' cells are empty.",
+        ),
+    ),
+    (
+        ("Пик онлайн", "Peak online"),
+        (
+            "Наибольшее число участников (роль «Участник») онлайн в один момент. На графике"
+            " по минутам значение минуты — пик внутри этой минуты, поэтому пик мероприятия"
+            " равен наибольшему значению минуты.",
+            "The most participants (role participant) online at one instant. In the per-minute"
+            " chart a minute's value is the peak within that minute, so the session's peak is"
+            " its largest minute.",
+        ),
+    ),
+    (
+        ("Кто есть кто", "Who is who"),
+        (
+            "Участники — пришедшие с ролью «Участник». Ведущие и администраторы перечислены"
+            " отдельно и не бывают гостями, новыми или повторными. Гость — участник без e-mail:"
+            " новым или повторным его не посчитать. Повторный — человек с тем же e-mail был на"
+            " более раннем мероприятии организации, иначе новый. Не пришли — приглашённые или"
+            " зарегистрированные без единого входа; они на отдельном листе «Не пришли».",
+            "Participants are attendees with the role participant. Hosts and admins are listed"
+            " apart and are never guests, new or returning. A guest is a participant with no"
+            " e-mail: we cannot tell new from returning. Returning: the same e-mail attended an"
+            " earlier session of the organization, else new. No-shows were invited or"
+            " registered and never joined; they are on their own sheet, «No-shows».",
+        ),
+    ),
+    (
+        ("Оплата и поля регистрации", "Payment and registration fields"),
+        (
+            "«Оплачено» стоит только у оплативших платный вебинар; у остальных пусто. Каждое"
+            " дополнительное поле регистрации — своя колонка, в порядке первого появления.",
+            "“Paid” is shown only for those who paid for a paid webinar; every other cell is"
+            " empty. Each extra registration field has its own column, in first-seen order.",
+        ),
+    ),
+    (
+        ("Время и округление", "Time and rounding"),
+        (
+            "Время показано в поясе {zone}; дата мероприятия — по поясу {marts_zone}."
+            " Мероприятие длиннее {max_days} дн. считается сбоем часов и в отчёт не попадает."
+            " Проценты в витринах округлены до 0,01 (в книге — два знака), в PDF — до 0,1.",
+            "Times are in {zone}; a session's date is its start's date in {marts_zone}. A"
+            " session longer than {max_days} days is taken as a broken clock and not reported."
+            " Percentages are rounded to 0.01 in the marts (two places in the workbook), to 0.1"
+            " in the PDF.",
+        ),
+    ),
+    (
+        ("Персональные данные", "Personal data"),
+        ("{pii}", "{pii}"),
+    ),
+)
+
+NOTES_SOURCE: dict[str, Pair] = {
+    "warehouse": (
+        "intermediate.int_build_settings, сборка {built}",
+        "intermediate.int_build_settings, built {built}",
+    ),
+    "defaults": (
+        "таблицы intermediate.int_build_settings нет: значения по умолчанию из"
+        " dbt_project.yml, витрины могли быть собраны с другими",
+        "intermediate.int_build_settings is missing: the defaults of dbt_project.yml;"
+        " the marts may have been built with others",
+    ),
+}
+NOTES_PII: dict[bool, Pair] = {
+    True: (
+        "E-mail заменены хешами, IP-адреса усечены (маскирование включено).",
+        "E-mails are hashed and IP addresses truncated (masking is on).",
+    ),
+    False: (
+        "Маскирование выключено: отчёт содержит e-mail и IP-адреса, храните его как"
+        " персональные данные.",
+        "Masking is off: the report holds e-mails and IP addresses; keep it as personal data.",
+    ),
 }

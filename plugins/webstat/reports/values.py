@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -142,14 +142,25 @@ def _accepted_at(value: Any, ctx: Context) -> str:
     return str(value)
 
 
-def _text(col: Column, ctx: Context) -> Normalizer:
-    key = col.key
+def _converting(convert: Callable[[Any], Any]) -> Callable[[Column, Context], Normalizer]:
+    """A normaliser factory of ``convert`` applied to the column's value (``None`` stays)."""
 
-    def text(row: Row) -> Any:
-        v = row.get(key)
-        return None if v is None else str(v)
+    def make(col: Column, ctx: Context) -> Normalizer:
+        key = col.key
 
-    return text
+        def norm(row: Row) -> Any:
+            v = row.get(key)
+            return None if v is None else convert(v)
+
+        return norm
+
+    return make
+
+
+_text = _converting(str)
+_duration = _converting(lambda v: timedelta(seconds=int(v)))
+_float = _converting(float)
+_int = _converting(int)
 
 
 def _email(col: Column, ctx: Context) -> Normalizer:
@@ -212,36 +223,6 @@ def _date(col: Column, ctx: Context) -> Normalizer:
     return d
 
 
-def _duration(col: Column, ctx: Context) -> Normalizer:
-    key = col.key
-
-    def duration(row: Row) -> Any:
-        v = row.get(key)
-        return None if v is None else timedelta(seconds=int(v))
-
-    return duration
-
-
-def _float(col: Column, ctx: Context) -> Normalizer:
-    key = col.key
-
-    def number(row: Row) -> Any:
-        v = row.get(key)
-        return None if v is None else float(v)
-
-    return number
-
-
-def _int(col: Column, ctx: Context) -> Normalizer:
-    key = col.key
-
-    def integer(row: Row) -> Any:
-        v = row.get(key)
-        return None if v is None else int(v)
-
-    return integer
-
-
 def _bool(col: Column, ctx: Context) -> Normalizer:
     key = col.key
     yes, no = texts.text("yes", ctx.locale), texts.text("no", ctx.locale)
@@ -251,6 +232,19 @@ def _bool(col: Column, ctx: Context) -> Normalizer:
         return None if v is None else (yes if v else no)
 
     return boolean
+
+
+FLAGS = ("joined_late", "left_early", "low_presence")
+"""The participant's flags (marts v2), in the order their words are shown."""
+
+
+def _flags(col: Column, ctx: Context) -> Normalizer:
+    words = list(zip(FLAGS, ctx.text("flag_words").split("|"), strict=True))
+
+    def flags(row: Row) -> Any:
+        return ", ".join(word for key, word in words if row.get(key)) or None
+
+    return flags
 
 
 def _json(col: Column, ctx: Context) -> Normalizer:
@@ -275,6 +269,7 @@ _NORMALIZERS: dict[Kind, Callable[[Column, Context], Normalizer]] = {
     Kind.INT: _int,
     Kind.BOOL: _bool,
     Kind.JSON: _json,
+    Kind.FLAGS: _flags,
 }
 
 
@@ -306,11 +301,17 @@ def format_number(value: float, ctx: Context, places: int = 1) -> str:
     return text
 
 
-def format_pct(value: float, ctx: Context) -> str:
-    """``75 %``, ``33,33 %`` (ru) / ``75%``, ``33.33%`` (en): two places at most."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
+PCT_PLACES = 1
+"""Decimals of every percentage the PDF prints (``100,0 %``, ``98,9 %``): one, always."""
+
+
+def format_pct(value: float | Decimal, ctx: Context) -> str:
+    """``75,0 %``, ``33,3 %`` (ru) / ``75.0%``, ``33.3%`` (en): :data:`PCT_PLACES`
+    places always, halves rounded away from zero (as the marts round)."""
+    exact = Decimal(str(value)).quantize(Decimal(1).scaleb(-PCT_PLACES), ROUND_HALF_UP)
+    text = f"{exact:,f}"
     if ctx.locale == "ru":
-        return text.replace(".", ",") + NBSP + "%"
+        return text.replace(",", NBSP).replace(".", ",") + NBSP + "%"
     return text + "%"
 
 
@@ -403,3 +404,50 @@ def display(col: Column, value: Any, ctx: Context, *, compact: bool = False) -> 
     if isinstance(value, Decimal | float):
         return format_number(float(value), ctx)
     return str(value)
+
+
+# --- the notes: how the numbers are made, with the values in force ------------------------
+
+_WEIGHTS = ("presence", "active", "messages", "questions", "fires")
+_CAPS = ("messages", "questions", "fires")
+
+
+def _setting(value: Any, ctx: Context) -> str:
+    """A setting as the notes print it: ``0,35`` / ``0.35``, ``80``; ``?`` when unknown."""
+    if value is None:
+        return "?"
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return str(value)
+    text = f"{Decimal(str(value)).normalize():f}"
+    return text.replace(".", ",") if ctx.locale == "ru" else text
+
+
+def notes(settings: Any, ctx: Context) -> list[tuple[str, str]]:
+    """The notes of a report, (heading, text) each (:data:`texts.NOTES`), filled with the
+    values of ``settings`` (:class:`~webstat.reports.data.BuildSettings`)."""
+    v = settings.values
+    fill: dict[str, str] = {
+        f"w_{name}": _setting(v.get(f"rating_weight_{name}"), ctx) for name in _WEIGHTS
+    }
+    fill.update({f"cap_{name}": _setting(v.get(f"rating_cap_{name}"), ctx) for name in _CAPS})
+    presence, active = v.get("rating_weight_presence"), v.get("rating_weight_active")
+    alone = None
+    if presence is not None and active is not None:
+        alone = Decimal(str(presence)) + Decimal(str(active))
+    built = v.get("built_at")
+    built_text = format_datetime(local_naive(built, ctx.tz), ctx) if built else "?"
+    fill.update(
+        w_presence_alone=_setting(alone, ctx),
+        late=_setting(v.get("late_join_grace_minutes"), ctx),
+        early=_setting(v.get("early_leave_grace_minutes"), ctx),
+        low=_setting(v.get("low_presence_threshold_pct"), ctx),
+        max_days=_setting(v.get("max_session_days"), ctx),
+        zone=timezone_label(ctx, None),
+        marts_zone=_setting(v.get("reporting_timezone"), ctx),
+        source=texts.pick(texts.NOTES_SOURCE[settings.source], ctx.locale).format(built=built_text),
+        pii=texts.pick(texts.NOTES_PII[str(v.get("mask_pii")).lower() == "true"], ctx.locale),
+    )
+    return [
+        (texts.pick(heading, ctx.locale), texts.pick(text, ctx.locale).format(**fill))
+        for heading, text in texts.NOTES
+    ]

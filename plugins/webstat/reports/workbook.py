@@ -12,6 +12,7 @@ inline strings. The renderers take a :class:`~webstat.reports.data.SessionReport
 from __future__ import annotations
 
 import itertools
+import operator
 import os
 import shutil
 import tempfile
@@ -40,15 +41,17 @@ from webstat.reports.columns import (
     SOURCE_SHEET,
     Column,
     Kind,
+    field_columns,
     sheet_columns,
     sheet_name,
 )
-from webstat.reports.data import PeriodReport, SessionReport, too_many_minutes
+from webstat.reports.data import BuildSettings, PeriodReport, SessionReport, too_many_minutes
 from webstat.reports.values import (
     Context,
     format_date,
     local_naive,
     normalizer,
+    notes,
     period_title,
     timezone_label,
     timezone_note,
@@ -70,6 +73,27 @@ ROW_HEADER = 2
 MAX_ATTENDANCE_MINUTES = CHART_MAX_ROW - ROW_HEADER
 """Minutes the event sheet can chart (rows 3…1,000,000): 999,998, about 694 days. A
 session with more (a broken clock) fails with a one-line error, before any rendering."""
+
+FIT_MAX_WIDTH = 60
+"""Widest a column fitted to its values gets (characters); longer values wrap when edited."""
+HEADER_LINE_POINTS = 15
+"""Height of one line of a header (Excel's default row is 15 points)."""
+
+
+def header_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes in a wrapped cell ``width`` characters wide (bold: a little
+    fewer characters than the width, words kept whole unless longer than a line)."""
+    import textwrap
+
+    per_line = max(int(width * 0.9) - 1, 1)
+    return max(len(textwrap.wrap(text, per_line, break_on_hyphens=False)), 1)
+
+
+def header_height(headers: Iterable[tuple[str, float]], *, most: int = 8) -> float:
+    """A header row tall enough for its longest wrapped header (two lines at least)."""
+    lines = max((header_lines(text, width) for text, width in headers), default=1)
+    return HEADER_LINE_POINTS * min(max(lines, 2), most) + 2
+
 
 _LOCAL_FORMATS = {
     "datetime": {"ru": "DD.MM.YYYY HH:MM:SS", "en": "YYYY-MM-DD HH:MM:SS"},
@@ -105,14 +129,17 @@ def _make_styles(wb: Workbook, locale: str) -> Styles:
     title = style(font=Font(bold=True, size=13, color=BRAND))
     title_quoted = style(font=Font(bold=True, size=13, color=BRAND), quotePrefix=True)
     note = style(font=Font(italic=True, color="595959"))
-    header = style(
-        font=Font(bold=True, color="FFFFFF"),
-        fill=PatternFill("solid", fgColor=BRAND),
-        alignment=Alignment(wrap_text=True, vertical="center"),
-        border=Border(bottom=edge),
-    )
+    header_look: dict[str, Any] = {
+        "font": Font(bold=True, color="FFFFFF"),
+        "fill": PatternFill("solid", fgColor=BRAND),
+        "alignment": Alignment(wrap_text=True, vertical="center"),
+        "border": Border(bottom=edge),
+    }
+    header = style(**header_look)
     label = style(font=Font(bold=True), fill=PatternFill("solid", fgColor=BRAND_LIGHT))
     quoted = style(quotePrefix=True)
+    header_quoted = style(**header_look, quotePrefix=True)
+    wrap = style(alignment=Alignment(wrap_text=True, vertical="top"))
     formats = {"text": 0}
     for name, by_locale in _LOCAL_FORMATS.items():
         formats[name] = style(number_format=by_locale[locale])
@@ -123,7 +150,9 @@ def _make_styles(wb: Workbook, locale: str) -> Styles:
         title_quoted=title_quoted,
         note=note,
         header=header,
+        header_quoted=header_quoted,
         label=label,
+        wrap=wrap,
         quoted=quoted,
         formats=formats,
     )
@@ -155,6 +184,11 @@ class _RowStream:
         self._writers = [
             batch_writer(col, ctx, st, column_letter(i)) for i, col in enumerate(self.columns, 1)
         ]
+        # columns as wide as their longest value (e-mails, registration fields), capped
+        self._fitted = [
+            (i, operator.itemgetter(col.key)) for i, col in enumerate(self.columns) if col.fit
+        ]
+        self._longest = [0] * len(self.columns)
         self._new_part()
 
     # a title row and a header row open every part
@@ -168,13 +202,13 @@ class _RowStream:
         book.parts.append(part)
         st = book.styles
         out.write(f'<row r="1">{text_cell("A1", self.title, st.title, st.title_quoted)}</row>')
-        header = "".join(
-            text_cell(
-                f"{column_letter(i)}{ROW_HEADER}", col.header(book.ctx.locale), st.header, st.header
-            )
-            for i, col in enumerate(self.columns, 1)
+        headers = [col.header(book.ctx.locale) for col in self.columns]
+        cells = "".join(
+            text_cell(f"{column_letter(i)}{ROW_HEADER}", h, st.header, st.header_quoted)
+            for i, h in enumerate(headers, 1)
         )
-        out.write(f'<row r="{ROW_HEADER}" ht="32" customHeight="1">{header}</row>')
+        height = header_height(zip(headers, (c.width for c in self.columns), strict=True))
+        out.write(f'<row r="{ROW_HEADER}" ht="{height}" customHeight="1">{cells}</row>')
         part.rows = ROW_HEADER
         for i, col in enumerate(self.columns, 1):
             ws.column_dimensions[column_letter(i)].width = col.width
@@ -190,6 +224,9 @@ class _RowStream:
                 self._new_part()
                 continue
             chunk, rows = rows[:room], rows[room:]
+            for i, get in self._fitted:
+                longest = max(map(len, filter(None, map(get, chunk))), default=0)
+                self._longest[i] = max(self._longest[i], longest)
             r0 = part.rows + 1
             columns = [write(chunk, r0) for write in self._writers]
             starts = [f'<row r="{r}">' for r in range(r0, r0 + len(chunk))]
@@ -210,6 +247,9 @@ class _RowStream:
         return self.data_rows
 
     def _finish_part(self, part: _Part) -> None:
+        for i, _ in self._fitted:
+            width = min(max(self.columns[i].width, self._longest[i] * 1.1 + 2), FIT_MAX_WIDTH)
+            part.ws.column_dimensions[column_letter(i + 1)].width = round(width, 1)
         last = column_letter(len(self.columns))
         part.ws.auto_filter.ref = f"A{ROW_HEADER}:{last}{max(part.rows, ROW_HEADER)}"
         part.out.close()
@@ -401,14 +441,16 @@ def _label_value_rows(
         book.row(part, cells)
 
 
-def _measure_header(book: _Book, part: _Part, height: float, *extra: str) -> None:
+def _measure_header(
+    book: _Book, part: _Part, height: float, *extra: str, value: str | None = None
+) -> None:
     """The header row of a label / value sheet (and ``extra`` header cells after it)."""
     st, ctx = book.styles, book.ctx
     book.row(
         part,
         [
             text_cell(f"A{ROW_HEADER}", ctx.text("measure"), st.header, st.header),
-            text_cell(f"B{ROW_HEADER}", ctx.text("value"), st.header, st.header),
+            text_cell(f"B{ROW_HEADER}", value or ctx.text("value"), st.header, st.header),
             *extra,
         ],
         height=height,
@@ -437,6 +479,56 @@ def _title(name: str, when: str, ctx: Context, at: datetime | None) -> str:
     return f"{name} · {when} · {timezone_note(ctx, at)}"
 
 
+def _people_sheets(
+    book: _Book,
+    report: SessionReport | PeriodReport,
+    counts: dict[str, int],
+    title: str,
+    *,
+    paid: bool,
+    engagement: bool,
+) -> None:
+    """The participants sheet (attendees, then hosts and admins) and the no-shows sheet,
+    each registration field in a column of its own."""
+    fields = field_columns(report.fields.labels, more=report.fields.more)
+    for key, rows in (("participants", report.participants), ("no_shows", report.no_shows)):
+        columns = sheet_columns(
+            paid=paid, engagement=engagement, fields=fields, no_shows=key == "no_shows"
+        )
+        counts[key] = book.table(key, columns, title).write_all(rows)
+
+
+def _closing_sheets(
+    book: _Book, report: SessionReport | PeriodReport, counts: dict[str, int], title: str
+) -> None:
+    """Sources and devices (with their charts), then the notes."""
+    counts["sources"] = _share_sheet(book, "sources", SOURCE_SHEET, report.sources, title, "bar")
+    counts["devices"] = _share_sheet(book, "devices", DEVICE_SHEET, report.devices, title, "pie")
+    _notes_sheet(book, report.settings, title)
+
+
+def _notes_sheet(book: _Book, settings: BuildSettings, title: str) -> None:
+    """«Пояснения»: how each number is made, with the values in force (texts.NOTES)."""
+    ctx, st = book.ctx, book.styles
+    _, part = book.free_sheet("notes", title, {"A": 30, "B": NOTES_WIDTH})
+    _measure_header(book, part, 2 * HEADER_LINE_POINTS + 2, value=ctx.text("how"))
+    for heading, text in notes(settings, ctx):
+        r = part.rows + 1
+        lines = header_lines(text, NOTES_WIDTH)
+        book.row(
+            part,
+            [
+                text_cell(f"A{r}", heading, st.label, st.label),
+                text_cell(f"B{r}", text, st.wrap, st.wrap),
+            ],
+            height=HEADER_LINE_POINTS * lines + 2,
+        )
+
+
+NOTES_WIDTH = 110
+"""Width of the notes' text column (characters)."""
+
+
 # --- the workbooks ------------------------------------------------------------------------
 
 
@@ -450,8 +542,8 @@ def render_session_xlsx(
 ) -> dict[str, int]:
     """Write the event session's workbook to ``path``; return the row count of each sheet.
 
-    Sheets: participants, join sessions, event (with the attendance chart), sources,
-    devices — each table continuing on ``… (2)`` past ``max_sheet_rows``.
+    Sheets: participants, no-shows, join sessions, event (with the attendance chart),
+    sources, devices, notes — each table continuing on ``… (2)`` past ``max_sheet_rows``.
     """
     ctx = Context(locale, timezone)
     session = report.session
@@ -464,24 +556,21 @@ def render_session_xlsx(
     with tempfile.TemporaryDirectory(prefix="webstat-xlsx-") as tmp:
         book = _Book(ctx, Path(tmp), max_sheet_rows)
         counts: dict[str, int] = {}
-        cols = sheet_columns(
-            paid=bool(session["is_paid"]), engagement=bool(session["engagement_module"])
+        timed = _title(name, when, ctx, started)
+        _people_sheets(
+            book,
+            report,
+            counts,
+            timed,
+            paid=bool(session["is_paid"]),
+            engagement=bool(session["engagement_module"]),
         )
-        counts["participants"] = book.table(
-            "participants", cols, _title(name, when, ctx, started)
-        ).write_all(report.participants)
-        counts["connections"] = book.table(
-            "connections", CONNECTION_SHEET, _title(name, when, ctx, started)
-        ).write_all(report.connections)
+        counts["connections"] = book.table("connections", CONNECTION_SHEET, timed).write_all(
+            report.connections
+        )
         counts["attendance_minutes"] = len(report.attendance)
         _event_sheet(book, session, report.attendance, name, when)
-        title = f"{name} · {when}"
-        counts["sources"] = _share_sheet(
-            book, "sources", SOURCE_SHEET, report.sources, title, "bar"
-        )
-        counts["devices"] = _share_sheet(
-            book, "devices", DEVICE_SHEET, report.devices, title, "pie"
-        )
+        _closing_sheets(book, report, counts, f"{name} · {when}")
         book.save(Path(path))
     return counts
 
@@ -554,34 +643,27 @@ def render_period_xlsx(
     """Write the period's workbook to ``path``; return the row count of each sheet.
 
     Sheets: event sessions, participants of every session (with the session's name
-    and date), totals, sources and devices summed over the sessions.
+    and date), no-shows, totals, sources and devices summed over the sessions, notes.
     """
     ctx = Context(locale, timezone)
     period = report.period
     title = period_title(period.start, period.end, period.webinar, ctx)
     first_start = period.sessions[0]["started_at"] if period.sessions else None
+    timed = f"{title} · {timezone_note(ctx, first_start)}"
     with tempfile.TemporaryDirectory(prefix="webstat-xlsx-") as tmp:
         book = _Book(ctx, Path(tmp), max_sheet_rows)
         counts: dict[str, int] = {}
-        counts["sessions"] = book.table(
-            "sessions", PERIOD_SESSION_SHEET, f"{title} · {timezone_note(ctx, first_start)}"
-        ).write_all(period.sessions)
-        cols = sheet_columns(paid=period.is_paid, engagement=period.engagement_module)
-        counts["participants"] = book.table(
-            "participants", cols, f"{title} · {timezone_note(ctx, first_start)}"
-        ).write_all(report.participants)
-
+        counts["sessions"] = book.table("sessions", PERIOD_SESSION_SHEET, timed).write_all(
+            period.sessions
+        )
+        _people_sheets(
+            book, report, counts, timed, paid=period.is_paid, engagement=period.engagement_module
+        )
         _, part = book.free_sheet("totals", title, {"A": 36, "B": 22})
         _measure_header(book, part, 24)
         _label_value_rows(book, part, PERIOD_TOTAL_FIELDS, report.totals)
         counts["totals"] = len(PERIOD_TOTAL_FIELDS)
-
-        counts["sources"] = _share_sheet(
-            book, "sources", SOURCE_SHEET, report.sources, title, "bar"
-        )
-        counts["devices"] = _share_sheet(
-            book, "devices", DEVICE_SHEET, report.devices, title, "pie"
-        )
+        _closing_sheets(book, report, counts, title)
         book.save(Path(path))
     return counts
 

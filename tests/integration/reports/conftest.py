@@ -26,7 +26,8 @@ create table marts.fct_event_sessions (
     left_early_count bigint, messages_count bigint, questions_count bigint, fires_count bigint,
     peak_concurrent_participants bigint, avg_presence_pct numeric,
     host_active_started_at timestamptz, host_active_ended_at timestamptz,
-    host_active_seconds bigint, host_active_pct numeric, report_date date
+    host_active_seconds bigint, host_active_pct numeric, report_date date,
+    joined_late_count bigint, low_presence_count bigint, no_show_count bigint
 );
 create table marts.fct_participants (
     event_session_id text, participant_id text, person_key text, email text,
@@ -40,7 +41,8 @@ create table marts.fct_participants (
     messages_pct numeric, questions_count bigint, questions_pct numeric, fires_count bigint,
     active_seconds bigint, active_pct numeric, host_window_presence_pct numeric,
     rating numeric, agreements jsonb, is_new boolean, left_early boolean,
-    full_name text, visitor_type text,
+    full_name text, visitor_type text, joined_late boolean, low_presence boolean,
+    has_attended boolean,
     primary key (event_session_id, participant_id)
 );
 create table marts.fct_connections (
@@ -96,6 +98,9 @@ def session_row(event_session_id: str, **over: Any) -> dict[str, Any]:
         "host_active_seconds": 0,
         "host_active_pct": None,
         "report_date": date(2026, 11, 2),
+        "joined_late_count": 0,
+        "low_presence_count": 0,
+        "no_show_count": 0,
     }
     row.update(over)
     return row
@@ -144,9 +149,12 @@ def participant_row(event_session_id: str, participant_id: str, **over: Any) -> 
         "rating": 0,
         "agreements": None,
         "is_new": None,
+        "joined_late": None,
         "left_early": None,
+        "low_presence": None,
     }
     row.update(over)
+    row.setdefault("has_attended", row["connections_count"] > 0)
     # unless given, as the contract defines them (marts/fct_participants.yml)
     if "full_name" not in over:
         parts = [n for n in (row["first_name"], row["last_name"]) if n is not None]
@@ -232,7 +240,10 @@ def marts(pg_server_url: str) -> Iterator[Marts]:
 # 50 %. Boris 10:00-10:30: 0:30:00 = 25 %, window 50 %. A guest 11:00-12:00: 50 %.
 # No engagement module: rating = 0.60 × presence + 0.15 S(msg,10) + 0.15 S(q,3)
 # + 0.10 S(fires,20) -> Anna 45 + 9 + 10 + 10 = 74.0, Boris 15 + 6 + 5 + 6 = 32.0,
-# the guest 30.0.
+# the guest 30.0. Flags (5 min of grace, low presence below 80 %): Anna joined late
+# (10:30) and stayed to the end, Boris left early (10:30), the guest joined late (11:00)
+# and stayed; all three are below 80 % -> 2 late, 1 left early, 3 low presence. Vera was
+# invited and never came (the one no-show); the host is staff (no flags, never a guest).
 
 WORKED = "es-worked"
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -277,7 +288,10 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                 new_participants_count=1,
                 returning_participants_count=1,
                 guest_participants_count=1,
-                left_early_count=3,
+                joined_late_count=2,
+                left_early_count=1,
+                low_presence_count=3,
+                no_show_count=1,
                 messages_count=10,
                 questions_count=3,
                 fires_count=42,
@@ -337,7 +351,9 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                     }
                 ],
                 is_new=True,
-                left_early=True,
+                joined_late=True,
+                left_early=False,
+                low_presence=True,
             ),
             participant_row(
                 sid,
@@ -368,7 +384,9 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                 host_window_presence_pct=Decimal("50.00"),
                 rating=Decimal("32.0"),
                 is_new=False,
+                joined_late=False,
                 left_early=True,
+                low_presence=True,
             ),
             participant_row(
                 sid,
@@ -388,7 +406,9 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                 questions_pct=Decimal("0.00"),
                 host_window_presence_pct=Decimal("0.00"),
                 rating=Decimal("30.0"),
-                left_early=True,
+                joined_late=True,
+                left_early=False,
+                low_presence=True,
             ),
             participant_row(
                 sid,
@@ -401,6 +421,7 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                 first_name="Вера",
                 last_name="Приглашённая",
                 registration_status="invited",
+                registration_fields={"Должность": "Бухгалтер", "Компания": "ИП Петрова"},
                 invited_at=datetime(2026, 10, 28, 9, 0, tzinfo=UTC),
                 presence_pct=Decimal(0),
                 rating=Decimal(0),

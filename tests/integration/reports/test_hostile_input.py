@@ -28,6 +28,9 @@ FORMULAS = {
     "u-tab": "\t=1+1",
     "u-cr": "\r=1+1",
 }
+LABEL_FORMULA = '=HYPERLINK("http://evil.example","label")'
+LABEL_LONG = "Должность" * 40
+ATTENDED = {"connections_count": 1, "presence_seconds": 60, "presence_pct": 1}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +57,12 @@ def hostile(marts, tmp_path_factory):
             email="x@example.com",
             is_guest=False,
             city="=cmd|' /C calc'!A0",
-            registration_fields={"Компания": "=1+1", "<b>": "&amp;"},
+            registration_fields={
+                "Компания": "=1+1",
+                "<b>": "&amp;",
+                LABEL_FORMULA: "y",
+                LABEL_LONG: "long",
+            },
             first_joined_at=marts.session_row(sid)["started_at"],
             connections_count=1,
             presence_seconds=60,
@@ -71,6 +79,7 @@ def hostile(marts, tmp_path_factory):
                 chat_name=text,
                 email=f"{pid}@example.com",
                 is_guest=False,
+                **ATTENDED,
             )
         )
     rows.append(
@@ -80,6 +89,7 @@ def hostile(marts, tmp_path_factory):
             first_name="bell\x07here",
             last_name="_x0041_ stays",
             chat_name="  spaced  ",
+            **ATTENDED,
         )
     )
     marts.insert("fct_participants", rows)
@@ -116,8 +126,16 @@ def test_formula_like_text_stays_text_as_typed(hostile, sheet_table):
     assert hostile_row["Имя"].value == IMG
     assert hostile_row["Город"].value == "=cmd|' /C calc'!A0"
     assert hostile_row["Город"].data_type == "s"
-    # (jsonb keeps its keys shortest first)
-    assert hostile_row["Дополнительные поля"].value == "<b>: &amp;; Компания: =1+1"
+    # each field in its own column, its label the header, all of it text
+    assert hostile_row["<b>"].value == "&amp;"
+    assert hostile_row["Компания"].value == "=1+1" and hostile_row["Компания"].quotePrefix
+    assert hostile_row[LABEL_FORMULA].value == "y"
+    clipped = LABEL_LONG[:99] + "…"  # a header shows 100 characters of a label
+    assert hostile_row[clipped].value == "long"
+    headers = {c.value: c for c in wb["Участники"][2]}
+    formula_header = headers[LABEL_FORMULA]
+    assert formula_header.data_type == "s" and formula_header.quotePrefix
+    assert wb["Участники"].row_dimensions[2].height <= 8 * 15 + 2  # tall, not endless
     ctl = rows["u-ctl"]
     assert ctl["Имя"].value == "bell\ufffdhere"  # XML cannot carry BEL
     assert ctl["Имя в чате"].value == "  spaced  "

@@ -64,7 +64,15 @@ def test_period_workbook_and_pdf(marts, march, settings_for, sheet_table, pdf_te
     assert result.manifest["event_session_ids"] == march
     assert result.manifest["kind"] == "period" and result.manifest["run_id"] == "manual__p"
     wb = openpyxl.load_workbook(local(result.files["report.xlsx"]))
-    assert wb.sheetnames == ["Мероприятия", "Участники", "Итоги", "Источники", "Устройства"]
+    assert wb.sheetnames == [
+        "Мероприятия",
+        "Участники",
+        "Не пришли",
+        "Итоги",
+        "Источники",
+        "Устройства",
+        "Пояснения",
+    ]
     assert "Статистика за 01.03.2027 – 31.03.2027" in wb["Мероприятия"]["A1"].value
     assert "Время: Europe/Moscow (UTC+03:00)" in wb["Мероприятия"]["A1"].value
 
@@ -75,7 +83,10 @@ def test_period_workbook_and_pdf(marts, march, settings_for, sheet_table, pdf_te
     assert sessions[0]["Средний % присутствия"].value == pytest.approx(0.5)
 
     people = sheet_table(wb["Участники"])
-    assert len(people) == 10
+    # each session's three attendees, then each session's host; Vera twice on «Не пришли»
+    assert len(people) == 8
+    assert [p["Роль"].value for p in people] == ["Участник"] * 6 + ["Ведущий"] * 2
+    assert [p["Имя"].value for p in sheet_table(wb["Не пришли"])] == ["Вера", "Вера"]
     assert {p["Вебинар"].value for p in people} == {"Вебинар: аналитика", "Маркетинг в Telegram"}
     assert "Статус оплаты" in [c.value for c in wb["Участники"][2]]  # one session is paid
 
@@ -86,6 +97,8 @@ def test_period_workbook_and_pdf(marts, march, settings_for, sheet_table, pdf_te
     assert totals["Уникальных людей"] == 3  # the same three people came twice
     assert totals["Средний % присутствия"] == pytest.approx(0.5)
     assert totals["Сообщения"] == 20
+    assert totals["Не пришли"] == 2 and totals["Опоздали"] == 4  # 1 + 1, 2 + 2
+    assert totals["Ушли раньше"] == 2 and totals["Мало присутствовали"] == 6
 
     sources = sheet_table(wb["Источники"])
     assert [(s["Источник"].value, s["Участники"].value) for s in sources] == [
@@ -98,6 +111,9 @@ def test_period_workbook_and_pdf(marts, march, settings_for, sheet_table, pdf_te
     assert "Статистика за 01.03.2027 – 31.03.2027" in text
     assert "Маркетинг в Telegram" in text and "Анна Иванова" in text
     assert "мероприятий: 2" in text
+    assert "пришли: 6 · не пришли: 2" in text
+    assert "Ведущие и администраторы 2" in text and "Не пришли 2" in text
+    assert "Пояснения" in text
 
 
 def test_name_filter_is_a_case_insensitive_part(marts, march, settings_for, sheet_table):
@@ -110,7 +126,8 @@ def test_name_filter_is_a_case_insensitive_part(marts, march, settings_for, shee
     assert result.manifest["webinar"] == "МАРКЕТ"
     wb = openpyxl.load_workbook(local(result.files["report.xlsx"]))
     assert len(sheet_table(wb["Мероприятия"])) == 1
-    assert len(sheet_table(wb["Участники"])) == 5
+    assert len(sheet_table(wb["Участники"])) == 4
+    assert len(sheet_table(wb["Не пришли"])) == 1
 
 
 def test_empty_or_reversed_period_is_refused(marts, march, settings_for):
@@ -121,3 +138,16 @@ def test_empty_or_reversed_period_is_refused(marts, march, settings_for):
             )
         with pytest.raises(WebstatError, match="is before start"):
             render_period_report(conn, date(2027, 3, 31), date(2027, 3, 1), None, settings_for())
+
+
+def test_the_per_day_chart_has_every_day_of_the_period(marts, march):
+    """Sessions on 2 and 9 March: the chart of 1–10 March has ten columns, eight at 0."""
+    from webstat.reports import data
+    from webstat.reports.pdf import _per_day
+    from webstat.reports.values import Context
+
+    with marts.connect() as conn, data.snapshot(conn):
+        period = data.fetch_period(conn, date(2027, 3, 1), date(2027, 3, 10))
+    days = _per_day(period, Context("ru"))
+    assert [label for label, _ in days] == [f"{d:02d}.03" for d in range(1, 11)]
+    assert [n for _, n in days] == [0, 3, 0, 0, 0, 0, 0, 0, 3, 0]

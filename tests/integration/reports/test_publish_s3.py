@@ -53,7 +53,8 @@ def test_report_published_to_s3(s3_endpoint, s3_bucket, marts, worked_example):
     ]
     manifest = json.loads(body(client, s3_bucket, prefix + "manifest.json"))
     assert manifest["run_id"] == "s3-run"
-    assert manifest["row_counts"]["participants"] == 5
+    assert manifest["row_counts"]["participants"] == 4  # and one no-show on its own sheet
+    assert manifest["row_counts"]["no_shows"] == 1
     for name in ("report.xlsx", "report.pdf"):
         data = body(client, s3_bucket, prefix + name)
         assert manifest["files"][name] == {

@@ -74,8 +74,10 @@ def test_layout_and_manifest(rendered):
         "start": "2026-11-02T00:00:00+00:00",
         "end": "2026-11-03T00:00:00+00:00",
     }
+    # attendees and staff (Boris, Anna, the guest, the host); the one no-show apart
     assert manifest["row_counts"] == {
-        "participants": 5,
+        "participants": 4,
+        "no_shows": 1,
         "connections": 5,
         "attendance_minutes": 120,
         "sources": 2,
@@ -94,21 +96,24 @@ def test_layout_and_manifest(rendered):
 def test_sheets_in_order_with_frozen_filtered_headers(workbook):
     assert workbook.sheetnames == [
         "Участники",
+        "Не пришли",
         "Сеансы входов",
         "Мероприятие",
         "Источники",
         "Устройства",
+        "Пояснения",
     ]
     ws = workbook["Участники"]
     assert "Время: Europe/Moscow (UTC+03:00)" in ws["A1"].value
     assert ws.freeze_panes == "A3"
-    assert ws.auto_filter.ref.startswith("A2:") and ws.auto_filter.ref.endswith("7")
+    assert ws.auto_filter.ref.startswith("A2:") and ws.auto_filter.ref.endswith("6")
     headers = [c.value for c in ws[2]]
     for header in (
         "Имя",
         "Фамилия",
         "E-mail",
-        "Дополнительные поля",
+        "Компания",  # Anna's field, then Vera's new one: first-seen order
+        "Должность",
         "Имя в чате",
         "Роль",
         "Статус регистрации",
@@ -134,8 +139,13 @@ def test_sheets_in_order_with_frozen_filtered_headers(workbook):
         "Рейтинг",
         "Соглашения",
         "% присутствия от активного времени ведущих",
+        "Опоздал",
+        "Ушёл раньше",
+        "Мало присутствовал",
     ):
         assert header in headers
+    assert headers.index("Компания") + 1 == headers.index("Должность")
+    assert "Дополнительные поля" not in headers and "Ушли раньше" not in headers
     # a free webinar without the engagement module: no payment, no activity columns
     assert "Статус оплаты" not in headers
     assert "Фактическая активность" not in headers and "% активности" not in headers
@@ -144,7 +154,13 @@ def test_sheets_in_order_with_frozen_filtered_headers(workbook):
 
 def test_worked_example_values_types_and_formats(workbook, sheet_table):
     rows = sheet_table(workbook["Участники"])
-    assert len(rows) == 5
+    # attendees by first join (Boris 10:00, Anna 10:30, the guest 11:00), then the host
+    assert [r["Имя в чате"].value or r["Имя"].value for r in rows] == [
+        "Boris",
+        "Анна И.",
+        "Гость 1",
+        "Ведущая",
+    ]
     anna = by_name(rows, "Анна")
     presence = anna["Время присутствия"]
     assert presence.value == timedelta(hours=1, minutes=30)
@@ -162,7 +178,14 @@ def test_worked_example_values_types_and_formats(workbook, sheet_table):
     assert anna["Роль"].value == "Участник"
     assert anna["Новый / повторный"].value == "Новый"
     assert anna["Платформа"].value == "Android, Браузер"
-    assert anna["Дополнительные поля"].value == "Компания: ООО «Ромашка»"
+    assert anna["Компания"].value == "ООО «Ромашка»"
+    assert anna["Должность"].value is None
+    # joined 10:30 (late), stayed to 12:00, 75 % < 80 %
+    assert [anna[h].value for h in ("Опоздал", "Ушёл раньше", "Мало присутствовал")] == [
+        "да",
+        "нет",
+        "да",
+    ]
     assert anna["Соглашения"].value == "Согласие на обработку ПД (30.10.2026 00:30)"
     assert anna["Рейтинг"].value == pytest.approx(74.0)
     assert anna["Сообщения"].value == 6 and anna["Сообщения"].data_type == "n"
@@ -176,13 +199,28 @@ def test_worked_example_values_types_and_formats(workbook, sheet_table):
     assert boris["Источник"].value == "Прямой заход"
     assert boris["Новый / повторный"].value == "Повторный"
     assert boris["Статус регистрации"].value == "Зарегистрировался сам"
+    assert [boris[h].value for h in ("Опоздал", "Ушёл раньше", "Мало присутствовал")] == [
+        "нет",
+        "да",
+        "да",
+    ]
 
     guest = next(r for r in rows if r["Имя в чате"].value == "Гость 1")
     assert guest["E-mail"].value == "гость"
     assert guest["Новый / повторный"].value == "Гость"
-    invited = by_name(rows, "Вера")
+    # staff: a role, never a guest, new or returning, no flags
+    host = by_name(rows, "Ведущая")
+    assert host["Роль"].value == "Ведущий" and host["E-mail"].value == "host@example.com"
+    assert host["Новый / повторный"].value is None
+    assert {host[h].value for h in ("Опоздал", "Ушёл раньше", "Мало присутствовал")} == {None}
+    # the no-show on a sheet of its own: who and how they signed up, no zeros
+    (invited,) = sheet_table(workbook["Не пришли"])
+    assert invited["Имя"].value == "Вера" and invited["E-mail"].value == "inv@example.com"
     assert invited["Статус регистрации"].value == "Приглашён, не зарегистрирован"
-    assert invited["Время входа"].value is None
+    assert invited["Дата приглашения"].value == datetime(2026, 10, 28, 12, 0)
+    assert (invited["Компания"].value, invited["Должность"].value) == ("ИП Петрова", "Бухгалтер")
+    no_show_headers = [c.value for c in workbook["Не пришли"][2]]
+    assert "Время присутствия" not in no_show_headers and "Рейтинг" not in no_show_headers
 
 
 def test_join_sessions_sheet(workbook, sheet_table):
@@ -213,6 +251,8 @@ def test_event_sheet(workbook):
     assert values["Средний % присутствия"].value == pytest.approx(0.5)
     assert values["Пик онлайн"].value == 2
     assert values["Сообщения"].value == 10 and values["Вопросы"].value == 3
+    assert values["Опоздали"].value == 2 and values["Ушли раньше"].value == 1
+    assert values["Мало присутствовали"].value == 3 and values["Не пришли"].value == 1
     assert "Окончание по последнему событию" not in values  # only shown when inferred
     minutes = [(r[3].value, r[4].value) for r in ws.iter_rows(min_row=3) if r[3].value]
     assert len(minutes) == 120
@@ -248,18 +288,36 @@ def test_pdf_text(rendered, pdf_text):
     assert "Анна Иванова" in text and "Борис Петров" in text
     assert "Время: Europe/Moscow (UTC+03:00)" in text
     assert "13:00 – 15:00" in text
-    assert "50 %" in text  # average presence and the hosts' active time
+    assert "50,0 %" in text  # average presence and the hosts' active time, one decimal
+    assert "пришли: 3 · не пришли: 1" in text
+    assert "2 / 1 / 3" in text  # late / left early / low presence
     assert "1 / 1 / 1" in text  # new / returning / guests
     assert "10 / 3" in text  # messages / questions
     assert "Участники онлайн по минутам" in text and "Источники трафика" in text
-    assert "стр. 1 из 2" in text and "стр. 2 из 2" in text
+    # the tables, each under its heading and count, then the notes (page 3)
+    assert "Участники 3" in text and "Ведущие и администраторы 1" in text
+    assert "Не пришли 1" in text and "Вера Приглашённая" in text
+    assert "стр. 1 из 3" in text and "стр. 3 из 3" in text
+    assert "Пояснения" in text
+    # no intermediate.int_build_settings here: the defaults, and the notes say so
+    assert "значения по умолчанию из dbt_project.yml" in text
+    assert "Рейтинг = 0,35 × % присутствия + 0,25 × % активности" in text
+    assert "более чем на 5 мин" in text and "ниже 80 %" in text
 
 
 def test_english_twin(marts, worked_example, settings_for, sheet_table, pdf_text):
     with marts.connect() as conn:
         result = render_event_session_report(conn, worked_example, settings_for(locale="en"))
     wb = openpyxl.load_workbook(local(result.files["report.xlsx"]))
-    assert wb.sheetnames == ["Participants", "Join sessions", "Event", "Sources", "Devices"]
+    assert wb.sheetnames == [
+        "Participants",
+        "No-shows",
+        "Join sessions",
+        "Event",
+        "Sources",
+        "Devices",
+        "Notes",
+    ]
     assert "Times: Europe/Moscow (UTC+03:00)" in wb["Participants"]["A1"].value
     rows = sheet_table(wb["Participants"])
     guest = next(r for r in rows if r["Chat name"].value == "Гость 1")
@@ -269,7 +327,8 @@ def test_english_twin(marts, worked_example, settings_for, sheet_table, pdf_text
     assert anna["First joined"].number_format == "YYYY-MM-DD HH:MM:SS"
     text = pdf_text(local(result.files["report.pdf"]))
     assert "WEBINAR REPORT" in text  # the kicker is set in capitals
-    assert "page 1 of 2" in text
+    assert "page 1 of 3" in text and "Hosts and admins 1" in text and "No-shows 1" in text
+    assert "Rating = 0.35 × presence % + 0.25 × activity %" in text
 
 
 def test_paid_webinar_with_engagement_module(marts, settings_for, sheet_table):
@@ -286,7 +345,7 @@ def test_paid_webinar_with_engagement_module(marts, settings_for, sheet_table):
     rows = sheet_table(wb["Участники"])
     anna, boris = by_name(rows, "Анна"), by_name(rows, "Борис")
     assert anna["Статус оплаты"].value == "Оплачено"
-    assert boris["Статус оплаты"].value == "Не оплачено"
+    assert boris["Статус оплаты"].value is None  # only a payment is marked, never "not paid"
     assert anna["Фактическая активность"].value == timedelta(hours=1)
     assert anna["Фактическая активность"].number_format == "[h]:mm:ss"
     assert anna["% активности"].value == pytest.approx(0.5)
@@ -308,9 +367,11 @@ def test_pdf_cap_points_to_the_workbook(marts, worked_example, settings_for, pdf
     with marts.connect() as conn:
         result = render_event_session_report(conn, worked_example, settings_for(), max_pdf_rows=2)
     text = pdf_text(local(result.files["report.pdf"]))
-    assert "Показаны первые 2 из 5 строк. Полный список — в файле report.xlsx." in text
+    # two rows in all: the first two attendees; the host and the no-show are counted
+    assert "Показаны первые 2 из 3 строк. Полный список — в файле report.xlsx." in text
+    assert "Показаны первые 0 из 1 строк." in text
     assert result.row_counts["pdf_participants"] == 2
-    assert result.row_counts["participants"] == 5
+    assert result.row_counts["participants"] == 4
 
 
 def test_sheet_continues_past_the_row_limit(marts, worked_example, settings_for, sheet_table):
@@ -321,21 +382,22 @@ def test_sheet_continues_past_the_row_limit(marts, worked_example, settings_for,
     assert wb.sheetnames == [
         "Участники",
         "Участники (2)",
-        "Участники (3)",
+        "Не пришли",
         "Сеансы входов",
         "Сеансы входов (2)",
         "Сеансы входов (3)",
         "Мероприятие",
         "Источники",
         "Устройства",
+        "Пояснения",
     ]
-    parts = [sheet_table(wb[n]) for n in ("Участники", "Участники (2)", "Участники (3)")]
-    assert [len(p) for p in parts] == [2, 2, 1]
+    parts = [sheet_table(wb[n]) for n in ("Участники", "Участники (2)")]
+    assert [len(p) for p in parts] == [2, 2]
     names = [r["Имя"].value for p in parts for r in p]
-    assert sorted(n or "" for n in names) == sorted(["Анна", "Борис", "", "Вера", "Ведущая"])
+    assert names == ["Борис", "Анна", None, "Ведущая"]
     assert wb["Участники (2)"].freeze_panes == "A3"
     assert wb["Участники (2)"]["A2"].value == "Имя"
-    assert result.row_counts["participants"] == 5
+    assert result.row_counts["participants"] == 4
 
 
 def test_rerender_overwrites_the_same_keys(marts, worked_example, settings_for):
@@ -383,3 +445,74 @@ def test_report_date_comes_from_the_mart(marts, settings_for):
     with marts.connect() as conn:
         result = render_event_session_report(conn, "es-late", settings_for())
     assert result.uri.endswith("/events/2026-11-03/es-late")
+
+
+def test_staff_without_an_email_are_never_guests(marts, settings_for, sheet_table, pdf_text):
+    """Marts v2: an admin with no e-mail has is_guest false and no visitor type; the
+    reports list them with the staff and print nothing where a guest reads «гость»."""
+    sid = "es-staff"
+    marts.insert("fct_event_sessions", [marts.session_row(sid, attendees_count=2)])
+    joined = {"first_joined_at": datetime.fromisoformat("2026-11-02T10:00:00+00:00")}
+    marts.insert(
+        "fct_participants",
+        [
+            marts.participant_row(
+                sid,
+                "adm",
+                role="admin",
+                is_guest=False,
+                chat_name="Админ",
+                connections_count=1,
+                **joined,
+            ),
+            marts.participant_row(sid, "g", chat_name="Гость", connections_count=1, **joined),
+        ],
+    )
+    with marts.connect() as conn:
+        result = render_event_session_report(conn, sid, settings_for())
+    rows = sheet_table(openpyxl.load_workbook(local(result.files["report.xlsx"]))["Участники"])
+    cells = {r["Имя в чате"].value: (r["E-mail"].value, r["Новый / повторный"].value) for r in rows}
+    assert cells == {"Гость": ("гость", "Гость"), "Админ": (None, None)}
+    assert [r["Имя в чате"].value for r in rows] == ["Гость", "Админ"]  # attendees first
+    text = pdf_text(local(result.files["report.pdf"]))
+    staff = text.split("Ведущие и администраторы 1", 1)[1].split("Пояснения", 1)[0]
+    assert "Админ" in staff and "гость" not in staff
+
+
+def test_notes_quote_the_settings_the_marts_were_built_with(
+    marts, worked_example, settings_for, sheet_table, pdf_text
+):
+    marts.execute(
+        "create schema if not exists intermediate;"
+        " create table intermediate.int_build_settings as select"
+        " 'Asia/Yekaterinburg'::text as reporting_timezone, true as mask_pii,"
+        " 24 as inferred_end_delay_hours, 3 as max_session_days,"
+        " 10 as late_join_grace_minutes, 15 as early_leave_grace_minutes,"
+        " 75.5::numeric as low_presence_threshold_pct, 0.4::numeric as rating_weight_presence,"
+        " 0.2::numeric as rating_weight_active, 0.15::numeric as rating_weight_messages,"
+        " 0.15::numeric as rating_weight_questions, 0.1::numeric as rating_weight_fires,"
+        " 12 as rating_cap_messages, 4 as rating_cap_questions, 25 as rating_cap_fires,"
+        " '2026-11-03T00:10:00+00:00'::timestamptz as built_at"
+    )
+    try:
+        with marts.connect() as conn:
+            result = render_event_session_report(conn, worked_example, settings_for(locale="en"))
+    finally:
+        marts.execute("drop table intermediate.int_build_settings")
+    wb = openpyxl.load_workbook(local(result.files["report.xlsx"]))
+    assert [c.value for c in wb["Notes"][2]] == ["Measure", "How it is made"]
+    notes = {r[0].value: r[1].value for r in wb["Notes"].iter_rows(min_row=3)}
+    assert "intermediate.int_build_settings, built 2026-11-03 03:10" in notes["Settings"]
+    assert notes["Rating"].startswith(
+        "Rating = 0.4 × presence % + 0.2 × activity % + 0.15 × S(messages, 12)"
+        " + 0.15 × S(questions, 4) + 0.1 × S(fires, 25)"
+    )
+    assert "presence (0.6)" in notes["Rating"]  # 0.4 + 0.2 without the engagement module
+    flags = notes["Joined late, left early, low presence"]
+    assert "more than 10 min after" in flags and "more than 15 min before" in flags
+    assert "below 75.5%" in flags
+    assert "its start's date in Asia/Yekaterinburg" in notes["Time and rounding"]
+    assert "longer than 3 days" in notes["Time and rounding"]
+    assert notes["Personal data"].startswith("E-mails are hashed")
+    text = pdf_text(local(result.files["report.pdf"]))
+    assert "Rating = 0.4 × presence %" in text and "below 75.5%" in text

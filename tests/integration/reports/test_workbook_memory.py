@@ -75,7 +75,8 @@ def _insert_big_session(marts, sid: str, n: int) -> None:
           jsonb_build_array(jsonb_build_object('agreement_id', 'a1', 'title', 'Согласие',
                                                'accepted_at', '2026-10-30T09:00:00Z')),
           i %% 2 = 0, false, 'Имя' || i || ' Фамилия' || i,
-          case when i %% 2 = 0 then 'new' else 'returning' end
+          case when i %% 2 = 0 then 'new' else 'returning' end,
+          i %% 3600 > 300, 7200 - (i %% 3600) < 5760, true
         from generate_series(1, %(n)s) i
         """,
         {"sid": sid, "n": n},

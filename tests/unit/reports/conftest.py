@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from webstat.reports.data import SessionReport
+from webstat.reports.columns import field_key
+from webstat.reports.data import GROUPS, Fields, SessionReport, group_of
 
 T0 = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
 
@@ -35,7 +36,10 @@ def session(**over: Any) -> dict[str, Any]:
         "new_participants_count": 1,
         "returning_participants_count": 0,
         "guest_participants_count": 0,
+        "joined_late_count": 0,
         "left_early_count": 0,
+        "low_presence_count": 0,
+        "no_show_count": 0,
         "messages_count": 0,
         "questions_count": 0,
         "fires_count": 0,
@@ -96,7 +100,10 @@ def participant(i: int, **over: Any) -> dict[str, Any]:
         "host_window_presence_pct": Decimal("33.33"),
         "rating": Decimal("30.0"),
         "agreements": None,
+        "joined_late": False,
         "left_early": True,
+        "low_presence": True,
+        "has_attended": True,
     }
     row.update(over)
     return row
@@ -108,6 +115,33 @@ def attendance(minutes: int = 3) -> list[dict[str, Any]]:
     ]
 
 
+def people(participants: list[dict[str, Any]]) -> dict[str, Any]:
+    """What the data layer reads of these participants (in report order: attendees,
+    staff, no-shows), each registration field under its own key, in first-seen order."""
+    labels: dict[str, None] = {}
+    for p in participants:
+        labels.update(dict.fromkeys(p.get("registration_fields") or {}))
+    fields = Fields(tuple(labels))
+    rows = [
+        {
+            **p,
+            **{
+                field_key(i): (p.get("registration_fields") or {}).get(k)
+                for i, k in enumerate(labels)
+            },
+        }
+        for p in participants
+    ]
+    groups = [group_of(p) for p in rows]
+    return {
+        "participants": iter([p for p in rows if group_of(p) != "no_shows"]),
+        "no_shows": iter([p for p in rows if group_of(p) == "no_shows"]),
+        "first_participants": rows[:1000],
+        "group_counts": {g: groups.count(g) for g in GROUPS},
+        "fields": fields,
+    }
+
+
 def session_report(
     session_row: dict[str, Any],
     participants: list[dict[str, Any]],
@@ -117,11 +151,9 @@ def session_report(
     """What the data layer would read for a session with these rows (3 minutes online,
     one source, one device), as :func:`webstat.reports.data.read_session` returns it."""
     fields: dict[str, Any] = {
+        **people(participants),
         "session": session_row,
-        "participants": iter(participants),
         "connections": iter(connections or []),
-        "first_participants": participants[:1000],
-        "participants_count": len(participants),
         "attendance": attendance(),
         "sources": [
             {"referrer_source": "direct", "participants_count": 1, "share_pct": Decimal("100.00")}
@@ -134,7 +166,12 @@ def session_report(
 
 @pytest.fixture()
 def rows():
-    return {"session": session, "participant": participant, "report": session_report}
+    return {
+        "session": session,
+        "participant": participant,
+        "report": session_report,
+        "people": people,
+    }
 
 
 @pytest.fixture()

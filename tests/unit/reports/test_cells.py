@@ -20,6 +20,8 @@ ST = Styles(
     header=4,
     label=5,
     quoted=6,
+    header_quoted=14,
+    wrap=15,
     formats={
         "text": 0,
         "datetime": 7,
@@ -184,9 +186,10 @@ def test_codes_are_words_and_each_is_encoded_once():
         "",
         '<c r="B6" t="inlineStr"><is><t>Ведущий</t></is></c>',
     ]
-    # NULL has words of its own here
-    assert write("payment_status", [None], Context("en")) == [
-        '<c r="B3" t="inlineStr"><is><t>Not paid</t></is></c>'
+    # only a payment is marked: NULL is an empty cell, never "not paid"
+    assert write("payment_status", ["paid", None], Context("en")) == [
+        '<c r="B3" t="inlineStr"><is><t>Paid</t></is></c>',
+        "",
     ]
     assert write("left_early", [True, False, None]) == [
         '<c r="B3" t="inlineStr"><is><t>да</t></is></c>',

@@ -15,6 +15,9 @@ MARTS_DOC = Path(__file__).resolve().parents[3] / "docs" / "marts.md"
 
 ALL_TABLES = {
     "participants": c.PARTICIPANT_SHEET,
+    "no_shows": c.NO_SHOW_SHEET,
+    "pdf_staff": c.PDF_STAFF,
+    "pdf_no_shows": c.PDF_NO_SHOWS,
     "connections": c.CONNECTION_SHEET,
     "event": c.EVENT_FIELDS,
     "sources": c.SOURCE_SHEET,
@@ -52,6 +55,9 @@ def test_every_column_has_both_headers_and_a_unique_key(name):
     ("cols", "relation"),
     [
         (c.PARTICIPANT_SHEET, "fct_participants"),
+        (c.NO_SHOW_SHEET, "fct_participants"),
+        (c.PDF_STAFF, "fct_participants"),
+        (c.PDF_NO_SHOWS, "fct_participants"),
         (c.PDF_PARTICIPANTS, "fct_participants"),
         (c.PDF_PERIOD_PARTICIPANTS, "fct_participants"),
         (c.CONNECTION_SHEET, "fct_connections"),
@@ -89,11 +95,7 @@ def test_participants_sheet_shows_every_field_a_person_needs():
         "invited_at",
         "registered_at",
         "referrer_source",
-        "utm_source",
-        "utm_medium",
-        "utm_campaign",
-        "utm_content",
-        "utm_term",
+        *(f"utm_{part}" for part in ("source", "medium", "campaign", "content", "term")),
         "platforms",
         "primary_platform",
         "country",
@@ -123,15 +125,19 @@ def test_participants_sheet_shows_every_field_a_person_needs():
     # is_new + is_guest become «Новый / повторный», person_key is e-mail or guest
     assert v1 - shown == {"event_session_id", "person_key", "is_guest", "is_new"}
     assert set(data.SESSION_FIELDS) <= contract_columns("fct_event_sessions")
+    # marts v2: the three flags, each in a column of its own
+    assert {"joined_late", "left_early", "low_presence"} <= shown
 
 
 def test_platform_wording_of_the_participants_sheet():
-    headers = [col.ru for col in c.sheet_columns(paid=True, engagement=True)]
+    fields = c.field_columns(["Компания", "Должность"])
+    headers = [col.ru for col in c.sheet_columns(paid=True, engagement=True, fields=fields)]
     for header in (
         "Имя",
         "Фамилия",
         "E-mail",
-        "Дополнительные поля",
+        "Компания",
+        "Должность",
         "Имя в чате",
         "Роль",
         "Статус оплаты",
@@ -159,9 +165,39 @@ def test_platform_wording_of_the_participants_sheet():
         "Рейтинг",
         "Соглашения",
         "% присутствия от активного времени ведущих",
+        "Опоздал",
+        "Ушёл раньше",
+        "Мало присутствовал",
     ):
         assert header in headers
     assert headers.index("Имя") < headers.index("Фамилия") < headers.index("E-mail")
+    # each field in its own column where the combined one stood, none without fields
+    assert headers.index("E-mail") + 1 == headers.index("Компания")
+    assert headers.index("Компания") + 1 == headers.index("Должность")
+    assert "Дополнительные поля" not in headers
+    no_fields = c.sheet_columns(paid=True, engagement=True)
+    assert len(no_fields) == len(headers) - 2
+
+
+def test_field_labels_make_safe_unique_headers():
+    long = "Ж" * 150
+    labels = ["=HYPERLINK(1)", "Компания", "компания", " Компания ", long, "Город", "City", ""]
+    cols = c.field_columns(labels)
+    assert [col.header("ru") for col in cols] == [
+        "=HYPERLINK(1)",  # shown as typed: the workbook writes it as text (test_workbook)
+        "Компания",
+        "компания (2)",  # a header that reads the same as an earlier one gets a number
+        " Компания  (3)",  # as typed (spaces kept), numbered past "компания (2)"
+        "Ж" * 99 + "…",  # 100 characters at most
+        "Город (анкета)",  # not the sheet's own «Город» (the city of the IP)
+        "City",
+        "—",
+    ]
+    english = [col.header("en") for col in cols]
+    assert english[5:] == ["Город", "City (form)", "—"]
+    assert [col.key for col in cols] == [f"field_{i}" for i in range(8)]
+    assert all(col.kind is c.Kind.TEXT and col.fit for col in cols)
+    assert [col.key for col in c.field_columns(["a"], more=True)] == ["field_0", "other_fields"]
 
 
 def test_payment_and_activity_columns_only_when_they_apply():
@@ -197,6 +233,7 @@ PDF_SESSION_KEYS = [
     "messages_count",
     "questions_count",
     "rating",
+    "flags",
 ]
 
 
@@ -206,14 +243,32 @@ def test_pdf_columns_exactly(paid):
         return [col.key for col in c.pdf_columns(paid=paid, **kw)]
 
     assert keys(engagement=False) == PDF_SESSION_KEYS
-    with_activity = PDF_SESSION_KEYS[:-1] + ["active_pct", "rating"]
+    with_activity = PDF_SESSION_KEYS[:-2] + ["active_pct", "rating", "flags"]
     assert keys(engagement=True) == with_activity
     # the period's: which session (date, webinar) instead of the join time
     period = ["report_date", "webinar_name"] + [
         k for k in PDF_SESSION_KEYS if k != "first_joined_at"
     ]
     assert keys(engagement=False, period=True) == period
-    assert keys(engagement=True, period=True) == period[:-1] + ["active_pct", "rating"]
+    assert keys(engagement=True, period=True) == period[:-2] + ["active_pct", "rating", "flags"]
+    # hosts and admins: their role, no rating or flags; no-shows: who and how they signed up
+    assert keys(engagement=False, table="staff") == [
+        "full_name",
+        "email",
+        "role",
+        "first_joined_at",
+        "presence_seconds",
+        "presence_pct",
+        "messages_count",
+        "questions_count",
+    ]
+    assert keys(engagement=True, table="no_shows") == [
+        "full_name",
+        "email",
+        "registration_status",
+        "registered_at",
+        "invited_at",
+    ]
 
 
 def test_pdf_headers_are_short():
@@ -229,6 +284,7 @@ def test_pdf_headers_are_short():
         "Вопр.",
         "% актив.",
         "Рейтинг",
+        "Отметки",
     ]
     assert en == [
         "Participant",
@@ -240,6 +296,7 @@ def test_pdf_headers_are_short():
         "Qs",
         "Act. %",
         "Rating",
+        "Flags",
     ]
 
 
@@ -250,7 +307,7 @@ def test_sheet_names():
     ] == ["Участники", "Сеансы входов", "Мероприятие", "Источники", "Устройства"]
     assert c.sheet_name("participants", "en", 2) == "Participants (2)"
     keys = [k.removeprefix("sheet.") for k in TEXTS if k.startswith("sheet.")]
-    assert len(keys) == 7
+    assert len(keys) == 9
     assert all(len(c.sheet_name(k, loc, 99)) <= 31 for k in keys for loc in ("ru", "en"))
 
 
@@ -294,5 +351,6 @@ def test_every_kind_has_its_traits():
         c.Kind.PLATFORMS,
         c.Kind.BOOL,
         c.Kind.JSON,
+        c.Kind.FLAGS,
     }
     assert c.KINDS[c.Kind.DURATION].css == "num" and c.KINDS[c.Kind.DATE].css == "time"

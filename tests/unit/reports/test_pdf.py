@@ -152,21 +152,23 @@ def test_session_pdf_table_columns_and_cells(tmp_path, rows, monkeypatch, pdf_te
         "Вопр.",
         *activity,
         "Рейтинг",
+        "Отметки",
     ]
     # T0 = 10:00 UTC = 13:00 in Moscow; 5,400 s = 1:30:00; 1234 with a no-break space
-    activity_cell = ["33,33\u00a0%"] if engagement else []
+    activity_cell = ["33,3\u00a0%"] if engagement else []
     assert body == [
         [
             "1",
             "Имя7 Фамилия7",
-            "u7@example.com",
+            "u7@<wbr>example<wbr>.com",  # breaks only between the address's parts
             "02.11 13:00",
             "1:30:00",
-            "75\u00a0%",
+            "75,0\u00a0%",  # one decimal, always
             "1\u00a0234",
             "2",
             *activity_cell,
             "74,0",
+            "ушёл раньше, мало присутствовал",  # left_early and low_presence, not late
         ]
     ]
     text = pdf_text_of(tmp_path / "r.pdf")

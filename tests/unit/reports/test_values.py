@@ -49,6 +49,14 @@ def test_email_of_a_guest_reads_guest():
     assert value("email", {"email": None, "is_guest": False}) is None
 
 
+def test_staff_are_never_guests():
+    # marts v2: a host or admin without an e-mail has is_guest false and no visitor type
+    host = {"email": None, "is_guest": False, "role": "host", "visitor_type": None}
+    assert value("email", host) is None and value("email", host, EN) is None
+    assert value("visitor_type", host) is None
+    assert value("role", host) == "Ведущий"
+
+
 def test_codes_become_words():
     assert value("registration_status", {"registration_status": "invited"}) == (
         "Приглашён, не зарегистрирован"
@@ -58,12 +66,26 @@ def test_codes_become_words():
         == "Self-registered"
     )
     assert value("registration_status", {"registration_status": None}) is None
-    assert value("payment_status", {"payment_status": None}) == "Не оплачено"
+    # only a payment is marked (marts v2): every other cell is empty, never "not paid"
+    assert value("payment_status", {"payment_status": "paid"}) == "Оплачено"
+    assert value("payment_status", {"payment_status": "paid"}, EN) == "Paid"
+    assert value("payment_status", {"payment_status": None}) is None
     assert value("referrer_source", {"referrer_source": "direct"}) == "Прямой заход"
     assert value("referrer_source", {"referrer_source": "t.me"}) == "t.me"
     assert value("platforms", {"platforms": "android, web"}) == "Android, Браузер"
     assert value("left_early", {"left_early": True}) == "да"
     assert value("left_early", {"left_early": False}, EN) == "no"
+    assert value("joined_late", {"joined_late": True}) == "да"
+    assert value("low_presence", {"low_presence": False}) == "нет"
+    assert value("low_presence", {"low_presence": None}) is None  # staff, no-shows
+
+
+def test_the_three_flags_in_one_cell_for_the_pdf():
+    three = {"joined_late": True, "left_early": False, "low_presence": True}
+    assert value("flags", three) == "опоздал, мало присутствовал"
+    assert value("flags", {**three, "left_early": True}, EN) == "late, left early, low presence"
+    assert value("flags", dict.fromkeys(three, False)) is None
+    assert value("flags", dict.fromkeys(three)) is None
 
 
 def test_numbers_durations_percentages():
@@ -85,8 +107,13 @@ def test_jsonb_reads_as_text():
 
 def test_display_for_the_pdf():
     pct = Column("p", "p", "p", "pct")
-    assert display(pct, 75.0, RU) == "75\u00a0%"
-    assert display(pct, 33.33, RU) == "33,33\u00a0%"
+    # one decimal always, halves away from zero (as the marts round)
+    assert display(pct, 75.0, RU) == "75,0\u00a0%"
+    assert display(pct, 100.0, RU) == "100,0\u00a0%"
+    assert display(pct, 98.93, RU) == "98,9\u00a0%"
+    assert display(pct, 96.96, RU) == "97,0\u00a0%"
+    assert display(pct, 96.95, EN) == "97.0%"  # the float 96.95 is a hair below: still up
+    assert display(pct, 33.33, RU) == "33,3\u00a0%"
     assert display(pct, 33.5, EN) == "33.5%"
     assert display(Column("n", "n", "n", "int"), 1234567, RU) == "1\u00a0234\u00a0567"
     assert display(Column("n", "n", "n", "int"), 1234567, EN) == "1,234,567"

@@ -45,6 +45,7 @@ def test_typed_cells(tmp_path, rows):
     counts = render_session_xlsx(report, tmp_path / "r.xlsx")
     assert counts == {
         "participants": 2,
+        "no_shows": 0,
         "connections": 0,
         "attendance_minutes": 3,
         "sources": 1,
@@ -60,7 +61,9 @@ def test_typed_cells(tmp_path, rows):
     assert cell(ws, 3, "Сообщения").value == 12
     assert cell(ws, 3, "Сообщения").number_format == "#,##0"
     assert cell(ws, 3, "Рейтинг").value == 30.0
-    assert cell(ws, 3, "Дополнительные поля").value == "Город: Казань"
+    # a field of its own; «Город» is the IP's city too, so the form's is marked
+    assert cell(ws, 3, "Город (анкета)").value == "Казань"
+    assert cell(ws, 4, "Город (анкета)").value is None
     assert cell(ws, 3, "Соглашения").value == "ПД (02.11.2026 00:00)"
     assert cell(ws, 4, "E-mail").value == "гость"
     assert cell(ws, 4, "Новый / повторный").value == "Гость"
@@ -98,7 +101,7 @@ def test_rows_continue_on_a_new_sheet_past_the_limit(tmp_path, rows):
         "Participants",
         "Participants (2)",
         "Participants (3)",
-        "Join sessions",
+        "No-shows",
     ]
     names = [r[0].value for n in wb.sheetnames[:3] for r in wb[n].iter_rows(min_row=3)]
     assert names == [f"Имя{i}" for i in range(7)]
@@ -139,8 +142,8 @@ def test_a_formula_like_title_stays_text_on_every_sheet(tmp_path, rows, title):
     report = rows["report"](rows["session"](webinar_name=title), [rows["participant"](1)])
     render_session_xlsx(report, tmp_path / "r.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    # participants, connections, event, sources, devices: each titled by the webinar
-    assert len(wb.worksheets) == 5
+    # participants, no-shows, connections, event, sources, devices, notes: each titled
+    assert len(wb.worksheets) == 7
     for ws in wb.worksheets:
         a1 = ws["A1"]
         assert a1.data_type == "s" and a1.value.startswith(title + " · "), ws.title
@@ -175,7 +178,12 @@ def test_period_workbook_of_hand_made_rows(tmp_path, rows):
     from webstat.reports.workbook import render_period_xlsx
 
     first = rows["session"](
-        event_session_id="es-1", participants_count=3, registered_count=4, messages_count=5
+        event_session_id="es-1",
+        participants_count=3,
+        registered_count=4,
+        messages_count=5,
+        no_show_count=2,
+        joined_late_count=1,
     )
     second = rows["session"](
         event_session_id="es-2",
@@ -185,22 +193,38 @@ def test_period_workbook_of_hand_made_rows(tmp_path, rows):
         participants_count=2,
         messages_count=1,
         is_paid=True,
+        no_show_count=1,
+        low_presence_count=2,
     )
     period = Period(date(2026, 11, 2), date(2026, 11, 8), None, [first, second])
     people = {"unique_people_count": 4, "avg_presence_pct": Decimal("62.50")}
+    no_show = rows["participant"](3, has_attended=False, connections_count=0, role=None)
     report = PeriodReport(
+        **rows["people"]([rows["participant"](1), rows["participant"](2), no_show]),
         period=period,
-        participants=iter([rows["participant"](1), rows["participant"](2)]),
-        first_participants=[],
-        participants_count=2,
         totals=period_totals(period.sessions, people),
         sources=[],
         devices=[],
     )
     counts = render_period_xlsx(report, tmp_path / "p.xlsx", locale="en")
-    assert counts == {"sessions": 2, "participants": 2, "totals": 13, "sources": 0, "devices": 0}
+    assert counts == {
+        "sessions": 2,
+        "participants": 2,
+        "no_shows": 1,
+        "totals": 17,
+        "sources": 0,
+        "devices": 0,
+    }
     wb = openpyxl.load_workbook(tmp_path / "p.xlsx")
-    assert wb.sheetnames == ["Event sessions", "Participants", "Totals", "Sources", "Devices"]
+    assert wb.sheetnames == [
+        "Event sessions",
+        "Participants",
+        "No-shows",
+        "Totals",
+        "Sources",
+        "Devices",
+        "Notes",
+    ]
     assert wb["Event sessions"]["A1"].value == (
         "Statistics for 2026-11-02 – 2026-11-08 · Times: Europe/Moscow (UTC+03:00)"
     )
@@ -215,3 +239,6 @@ def test_period_workbook_of_hand_made_rows(tmp_path, rows):
     assert totals["Registered"] == 5
     assert totals["Messages"] == 6
     assert totals["Average presence %"] == 0.625
+    # 2 + 1 no-shows; the flags' counts summed: 1 + 0 late, 0 + 2 low presence
+    assert totals["No-shows"] == 3
+    assert (totals["Joined late"], totals["Left early"], totals["Low presence"]) == (1, 0, 2)
