@@ -13,6 +13,7 @@ MARTS = (
     "fct_attendance_minutes",
     "dim_people",
     "fct_data_quality",
+    "fct_webinar_series",
 )
 
 
