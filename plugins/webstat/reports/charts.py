@@ -29,6 +29,24 @@ MUTED = "#6B7280"
 FONT = "DejaVu Sans, Noto Sans, Liberation Sans, Arial, sans-serif"
 
 
+# Advance widths of DejaVu Sans (the PDF's font), in em: digits are all 0.636; what
+# is not listed is taken as a wide letter, so a measured text is never too short.
+_ADVANCE = {
+    **dict.fromkeys("0123456789", 0.636),
+    **dict.fromkeys(" \u00a0\u202f.,:;·|!'", 0.318),
+    "%": 0.95,
+    "-": 0.361,
+    "–": 0.5,
+    "—": 1.0,
+}
+_WIDE = 0.72
+
+
+def text_width(text: str, size: float) -> float:
+    """The width of ``text`` at font ``size`` in the charts' font (an upper estimate)."""
+    return size * sum(_ADVANCE.get(ch, _WIDE) for ch in text)
+
+
 def _esc(text: object) -> str:
     return escape(str(text), quote=True)
 
@@ -161,9 +179,11 @@ def bar_chart(
         items = items[: max_items - 1] + [(other, sum(v for _, v, _ in rest), "")]
     if not items or not any(v for _, v, _ in items):
         return _empty(width, 80, empty)
-    row_h, gap, label_w, value_w = 18, 7, 120, 62
+    row_h, gap, label_w = 18, 7, 120
+    # the value column as wide as its longest text ("1 481 · 52,5 %"), so no bar runs under it
+    value_w = max(text_width(text or str(value), 9.5) for _, value, text in items) + 8
     height = len(items) * (row_h + gap) + 4
-    bar_max = width - label_w - value_w - 8
+    bar_max = round(max(width - label_w - value_w - 4, 40), 1)
     top_value = max(v for _, v, _ in items) or 1
     parts = []
     for i, (label, value, text) in enumerate(items):

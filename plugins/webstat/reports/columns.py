@@ -137,10 +137,10 @@ K = Kind
 
 CATALOGUE: dict[str, Column] = _catalogue(
     # --- a participant (marts.fct_participants; full_name and visitor_type derived) ---------
-    Column("full_name", "Участник", "Participant", width=26, pdf_width=17, wide=True),
+    Column("full_name", "Участник", "Participant", width=26, pdf_width=15, wide=True),
     Column("first_name", "Имя", "First name", width=16),
     Column("last_name", "Фамилия", "Last name", width=18),
-    Column("email", "E-mail", "E-mail", K.EMAIL, width=24, pdf_width=21, wide=True, fit=True),
+    Column("email", "E-mail", "E-mail", K.EMAIL, width=24, pdf_width=18, wide=True, fit=True),
     Column("registration_fields", "Дополнительные поля", "Additional fields", K.JSON, width=30),
     Column("chat_name", "Имя в чате", "Chat name", width=18),
     Column("role", "Роль", "Role", K.ENUM, labels=texts.ROLE),
@@ -246,7 +246,7 @@ CATALOGUE: dict[str, Column] = _catalogue(
     Column("joined_late", "Опоздал", "Joined late", K.BOOL, width=10),
     Column("left_early", "Ушёл раньше", "Left early", K.BOOL, width=10),
     Column("low_presence", "Мало присутствовал", "Low presence", K.BOOL, width=14),
-    Column("flags", "Отметки", "Flags", K.FLAGS, width=20, pdf_width=11),
+    Column("flags", "Отметки", "Flags", K.FLAGS, width=20, pdf_width=19),
     Column("participant_id", "ID участника", "Participant ID", width=16),
     # --- a connection (marts.fct_connections) -----------------------------------------------
     Column("session_started_at", "Начало мероприятия", "Event start", K.DATETIME, width=19),

@@ -136,7 +136,11 @@ def _make_styles(wb: Workbook, locale: str) -> Styles:
         "border": Border(bottom=edge),
     }
     header = style(**header_look)
-    label = style(font=Font(bold=True), fill=PatternFill("solid", fgColor=BRAND_LIGHT))
+    label = style(
+        font=Font(bold=True),
+        fill=PatternFill("solid", fgColor=BRAND_LIGHT),
+        alignment=Alignment(wrap_text=True, vertical="top"),
+    )
     quoted = style(quotePrefix=True)
     header_quoted = style(**header_look, quotePrefix=True)
     wrap = style(alignment=Alignment(wrap_text=True, vertical="top"))
@@ -510,11 +514,11 @@ def _closing_sheets(
 def _notes_sheet(book: _Book, settings: BuildSettings, title: str) -> None:
     """«Пояснения»: how each number is made, with the values in force (texts.NOTES)."""
     ctx, st = book.ctx, book.styles
-    _, part = book.free_sheet("notes", title, {"A": 30, "B": NOTES_WIDTH})
+    _, part = book.free_sheet("notes", title, {"A": 34, "B": NOTES_WIDTH})
     _measure_header(book, part, 2 * HEADER_LINE_POINTS + 2, value=ctx.text("how"))
     for heading, text in notes(settings, ctx):
         r = part.rows + 1
-        lines = header_lines(text, NOTES_WIDTH)
+        lines = max(header_lines(text, NOTES_WIDTH), header_lines(heading, 34))
         book.row(
             part,
             [

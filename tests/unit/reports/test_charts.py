@@ -61,3 +61,20 @@ def test_empty_charts_say_so():
 def test_column_chart():
     root = parse(charts.column_chart([("02.03", 3), ("09.03", 0), ("10.03", 5)]))
     assert "02.03" in texts(root)
+
+
+def test_a_long_value_label_never_overlaps_its_bar():
+    """«1 481 · 52,5 %» is 14 characters: at 9.5 pt in DejaVu Sans it is 4 digits (0.636 em)
+    + 2 spaces, a dot, a middle dot, 3 more digits, a comma, a no-break space and % ≈ 81 pt,
+    wider than the 62 pt the value column used to have. Every bar ends before its text."""
+    text = "1\u00a0481 · 52,5\u00a0%"
+    assert charts.text_width(text, 9.5) == 9.5 * (7 * 0.636 + 6 * 0.318 + 0.95)
+    items = [("google.com", 1481, text), ("direct", 900, "900 · 31,9\u00a0%")]
+    root = parse(charts.bar_chart(items, width=470))
+    bars = [r for r in root.iter(SVG + "rect") if r.get("fill") == charts.BRAND]
+    tracks = [r for r in root.iter(SVG + "rect") if r.get("fill") == "#F1F4F8"]
+    value_right = 470 - 4  # the values are right-aligned there
+    for bar, track in zip(bars, tracks, strict=True):
+        track_end = float(track.get("x")) + float(track.get("width"))
+        assert float(bar.get("x")) + float(bar.get("width")) <= track_end
+        assert track_end + 4 <= value_right - charts.text_width(text, 9.5)

@@ -242,3 +242,32 @@ def test_period_workbook_of_hand_made_rows(tmp_path, rows):
     # 2 + 1 no-shows; the flags' counts summed: 1 + 0 late, 0 + 2 low presence
     assert totals["No-shows"] == 3
     assert (totals["Joined late"], totals["Left early"], totals["Low presence"]) == (1, 0, 2)
+
+
+@pytest.mark.parametrize(
+    ("email", "width"),
+    [
+        ("anna.ivanova@example.com", 28.4),  # 24 characters: 24 × 1.1 + 2
+        ("a" * 40 + "@subdomain.example-company.com", 60),  # 70: the cap
+        ("a@b.c", 24),  # never narrower than the catalogue's width
+    ],
+)
+def test_email_column_fits_the_longest_address(tmp_path, rows, email, width):
+    people = [rows["participant"](1), rows["participant"](2, email=email)]
+    render_session_xlsx(rows["report"](rows["session"](), people), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Участники"]
+    letter = ws.cell(2, header_index(ws)["E-mail"] + 1).column_letter
+    longest = max(len(email), len("u1@example.com"))
+    assert ws.column_dimensions[letter].width == pytest.approx(min(max(24, longest * 1.1 + 2), 60))
+    assert ws.column_dimensions[letter].width == pytest.approx(width)
+
+
+def test_header_row_is_as_tall_as_its_longest_wrapped_header(tmp_path, rows):
+    """«% присутствия от активного времени ведущих» in a 16-wide column: 13 bold characters
+    a line (90 % of the width, less one) wrap it into «% присутствия» / «от активного» /
+    «времени» / «ведущих» — 4 lines of 15 points, + 2: 62 points (it used to be cut at 32)."""
+    render_session_xlsx(rows["report"](rows["session"](), []), tmp_path / "r.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Участники"]
+    assert ws.row_dimensions[2].height == 62
+    fires = ws.cell(2, header_index(ws)["«Огоньки»"] + 1).column_letter
+    assert ws.column_dimensions[fires].width == 12  # «Огоньки» on one line, no lone »
