@@ -428,7 +428,9 @@ class BuildSettings:
 @functools.cache
 def default_build_settings() -> BuildSettings:
     """The vars' defaults in ``dbt_project.yml`` (empty when the file cannot be read)."""
-    import yaml  # type: ignore[import-untyped]  # dbt's dependency; no stubs installed
+    import importlib
+
+    yaml: Any = importlib.import_module("yaml")  # PyYAML (dbt's); untyped here
 
     from webstat.warehouse.transform import DBT_PROJECT_DIR
 

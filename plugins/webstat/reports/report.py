@@ -161,6 +161,48 @@ def _publish_alone(
         return publish(files, uri, extra, conn_id)
 
 
+def _render_both(
+    report: data.SessionReport | data.PeriodReport,
+    folder: str,
+    settings: Settings,
+    *,
+    max_pdf_rows: int,
+    max_sheet_rows: int,
+) -> tuple[dict[str, Path], dict[str, int]]:
+    """Write the report's workbook and PDF into ``folder``; return the files and the
+    workbook's row counts with the PDF's participant rows (``pdf_participants``)."""
+    from webstat.reports import pdf, workbook
+
+    period = isinstance(report, data.PeriodReport)
+    render_xlsx = workbook.render_period_xlsx if period else workbook.render_session_xlsx
+    render_pdf = pdf.render_period_pdf if period else pdf.render_session_pdf
+    files = {XLSX: Path(folder) / XLSX, PDF: Path(folder) / PDF}
+    where = {"locale": settings.locale, "timezone": settings.timezone}
+    counts = render_xlsx(report, files[XLSX], **where, max_sheet_rows=max_sheet_rows)  # type: ignore[arg-type]
+    shown = render_pdf(report, files[PDF], **where, max_rows=max_pdf_rows)  # type: ignore[arg-type]
+    counts["pdf_participants"] = shown["pdf_participants"]
+    return files, counts
+
+
+def _publish_report(
+    conn: psycopg.Connection,
+    uri: str,
+    settings: Settings,
+    rendered: tuple[dict[str, Path], dict[str, int]],
+    described: dict[str, Any],
+) -> dict[str, Any]:
+    """Publish the rendered files with a manifest: ``described`` (what the report is of,
+    the run) and the settings and row counts every report states."""
+    files, counts = rendered
+    extra = {
+        **described,
+        "timezone": settings.timezone,
+        "locale": settings.locale,
+        "row_counts": counts,
+    }
+    return _publish_alone(conn, files, uri, extra, settings.s3_conn_id)
+
+
 def render_event_session_report(
     conn: psycopg.Connection,
     event_session_id: str,
@@ -183,13 +225,9 @@ def render_event_session_report(
     ``raw.report_failures`` is deleted: a report rendered by hand (``webstat
     report --event-session``) makes a failed or given-up session current again.
     """
-    from webstat.reports.pdf import render_session_pdf
-    from webstat.reports.workbook import render_session_xlsx
-
     recording = record and ledger.has_ledger(conn)
     fingerprint = None
     with tempfile.TemporaryDirectory(prefix="webstat-report-") as tmp:
-        xlsx_path, pdf_path = Path(tmp) / XLSX, Path(tmp) / PDF
         with data.snapshot(conn):
             session = data.fetch_event_session(conn, event_session_id)
             if session is None:
@@ -210,26 +248,15 @@ def render_event_session_report(
                 first_rows=max_pdf_rows,
                 max_attendance_minutes=MAX_ATTENDANCE_MINUTES,
             )
-            counts = render_session_xlsx(
-                report,
-                xlsx_path,
-                locale=settings.locale,
-                timezone=settings.timezone,
-                max_sheet_rows=max_sheet_rows,
+            rendered = _render_both(
+                report, tmp, settings, max_pdf_rows=max_pdf_rows, max_sheet_rows=max_sheet_rows
             )
-            shown = render_session_pdf(
-                report,
-                pdf_path,
-                locale=settings.locale,
-                timezone=settings.timezone,
-                max_rows=max_pdf_rows,
-            )
-        counts["pdf_participants"] = shown["pdf_participants"]
         uri = event_session_uri(settings.artifacts_uri, session["report_date"], event_session_id)
-        manifest = _publish_alone(
+        manifest = _publish_report(
             conn,
-            {XLSX: xlsx_path, PDF: pdf_path},
             uri,
+            settings,
+            rendered,
             {
                 "kind": "event_session",
                 "event_session_id": event_session_id,
@@ -237,15 +264,11 @@ def render_event_session_report(
                 "report_date": session["report_date"].isoformat(),
                 "run_id": run_id,
                 "data_interval": _interval(data_interval),
-                "timezone": settings.timezone,
-                "locale": settings.locale,
-                "row_counts": counts,
             },
-            settings.s3_conn_id,
         )
     if fingerprint is not None:  # only now that the manifest is written
         ledger.record_publication(conn, event_session_id, fingerprint, uri, run_id)
-    return _result("event_session", uri, manifest, counts)
+    return _result("event_session", uri, manifest, rendered[1])
 
 
 def render_period_report(
@@ -264,38 +287,23 @@ def render_period_report(
     ``webinar`` keeps the sessions whose name contains it (case-insensitive).
     Raises :class:`WebstatError` when the range is reversed or holds no session.
     """
-    from webstat.reports.pdf import render_period_pdf
-    from webstat.reports.workbook import render_period_xlsx
-
     start, end = parse_period(start, end)
     with tempfile.TemporaryDirectory(prefix="webstat-report-") as tmp:
-        xlsx_path, pdf_path = Path(tmp) / XLSX, Path(tmp) / PDF
         with data.snapshot(conn):
             period = data.fetch_period(conn, start, end, webinar)
             if not period.sessions:
                 matching = f" matching {period.webinar!r}" if period.webinar else ""
                 raise WebstatError(f"no ended event session between {start} and {end}{matching}")
             report = data.read_period(conn, period, first_rows=max_pdf_rows)
-            counts = render_period_xlsx(
-                report,
-                xlsx_path,
-                locale=settings.locale,
-                timezone=settings.timezone,
-                max_sheet_rows=max_sheet_rows,
+            rendered = _render_both(
+                report, tmp, settings, max_pdf_rows=max_pdf_rows, max_sheet_rows=max_sheet_rows
             )
-            shown = render_period_pdf(
-                report,
-                pdf_path,
-                locale=settings.locale,
-                timezone=settings.timezone,
-                max_rows=max_pdf_rows,
-            )
-        counts["pdf_participants"] = shown["pdf_participants"]
         uri = period_uri(settings.artifacts_uri, start, end, period.webinar)
-        manifest = _publish_alone(
+        manifest = _publish_report(
             conn,
-            {XLSX: xlsx_path, PDF: pdf_path},
             uri,
+            settings,
+            rendered,
             {
                 "kind": "period",
                 "start": start.isoformat(),
@@ -304,10 +312,6 @@ def render_period_report(
                 "event_session_ids": period.session_ids,
                 "run_id": run_id,
                 "data_interval": None,
-                "timezone": settings.timezone,
-                "locale": settings.locale,
-                "row_counts": counts,
             },
-            settings.s3_conn_id,
         )
-    return _result("period", uri, manifest, counts)
+    return _result("period", uri, manifest, rendered[1])

@@ -140,3 +140,39 @@ def test_every_kind_has_a_normalizer():
         col = Column("x", "x", "x", kind, labels={} if kind is Kind.ENUM else None)
         expected = "гость" if kind is Kind.EMAIL else None  # a NULL e-mail is a guest's
         assert normalizer(col, RU)(row) == expected, kind
+
+
+def test_notes_are_written_from_the_settings_in_force():
+    from webstat.reports.data import BuildSettings, default_build_settings
+    from webstat.reports.values import notes
+
+    # no intermediate.int_build_settings: dbt_project.yml's defaults, and the notes say so
+    en = dict(notes(default_build_settings(), EN))
+    assert "intermediate.int_build_settings is missing" in en["Settings"]
+    assert en["Rating"].startswith(
+        "Rating = 0.35 × presence % + 0.25 × activity % + 0.15 × S(messages, 10)"
+        " + 0.15 × S(questions, 3) + 0.1 × S(fires, 20), where S(x, c) = 100 × min(x, c) / c."
+    )
+    assert "goes to presence (0.6)" in en["Rating"]  # 0.35 + 0.25
+    # values of a build, in the report's locale (decimal commas in ru)
+    built = BuildSettings(
+        {
+            "rating_weight_presence": Decimal("0.50"),
+            "rating_weight_active": Decimal("0.2"),
+            "low_presence_threshold_pct": Decimal("70.0"),
+            "late_join_grace_minutes": 2,
+            "mask_pii": True,
+            "reporting_timezone": "Asia/Omsk",
+            "built_at": datetime(2026, 11, 3, 0, 10, tzinfo=UTC),
+        },
+        "warehouse",
+    )
+    ru = dict(notes(built, RU))
+    assert "сборка 03.11.2026 03:10" in ru["Настройки"]  # 00:10 UTC in Moscow
+    assert ru["Рейтинг"].startswith("Рейтинг = 0,5 × % присутствия + 0,2 × % активности")
+    assert "присутствию (0,7)" in ru["Рейтинг"]
+    flags = ru["Опоздал, ушёл раньше, мало присутствовал"]
+    assert "более чем на 2 мин" in flags and "ниже 70 %" in flags
+    assert "по поясу Asia/Omsk" in ru["Время и округление"]
+    assert ru["Персональные данные"].startswith("E-mail заменены хешами")
+    assert "S(сообщения, ?)" in ru["Рейтинг"]  # a value the row lacks is not made up
