@@ -272,6 +272,22 @@ def _connection(
     return row
 
 
+def _known(first: str, last: str, email: str) -> dict[str, Any]:
+    """A person with an e-mail (so never a guest), named as the marts name them."""
+    return {
+        "full_name": f"{first} {last}",
+        "person_key": email,
+        "email": email,
+        "is_guest": False,
+        "first_name": first,
+        "last_name": last,
+    }
+
+
+def _flags(*, late: bool, early: bool, low: bool) -> dict[str, bool]:
+    return {"joined_late": late, "left_early": early, "low_presence": low}
+
+
 def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) -> str:
     h = timedelta(hours=1)
     m30 = timedelta(minutes=30)
@@ -311,13 +327,8 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
             participant_row(
                 sid,
                 "u-anna",
-                full_name="Анна Иванова",
+                **_known("Анна", "Иванова", "anna@example.com"),
                 visitor_type="new",
-                person_key="anna@example.com",
-                email="anna@example.com",
-                is_guest=False,
-                first_name="Анна",
-                last_name="Иванова",
                 registration_fields={"Компания": "ООО «Ромашка»"},
                 chat_name="Анна И.",
                 registration_status="registered_by_invitation",
@@ -351,20 +362,13 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                     }
                 ],
                 is_new=True,
-                joined_late=True,
-                left_early=False,
-                low_presence=True,
+                **_flags(late=True, early=False, low=True),
             ),
             participant_row(
                 sid,
                 "u-boris",
-                full_name="Борис Петров",
+                **_known("Борис", "Петров", "boris@example.com"),
                 visitor_type="returning",
-                person_key="boris@example.com",
-                email="boris@example.com",
-                is_guest=False,
-                first_name="Борис",
-                last_name="Петров",
                 chat_name="Boris",
                 registration_status="self_registered",
                 registered_at=datetime(2026, 11, 1, 8, 0, tzinfo=UTC),
@@ -384,9 +388,7 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                 host_window_presence_pct=Decimal("50.00"),
                 rating=Decimal("32.0"),
                 is_new=False,
-                joined_late=False,
-                left_early=True,
-                low_presence=True,
+                **_flags(late=False, early=True, low=True),
             ),
             participant_row(
                 sid,
@@ -406,20 +408,13 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
                 questions_pct=Decimal("0.00"),
                 host_window_presence_pct=Decimal("0.00"),
                 rating=Decimal("30.0"),
-                joined_late=True,
-                left_early=False,
-                low_presence=True,
+                **_flags(late=True, early=False, low=True),
             ),
             participant_row(
                 sid,
                 "u-inv",
-                full_name="Вера Приглашённая",
+                **_known("Вера", "Приглашённая", "inv@example.com"),
                 visitor_type=None,
-                person_key="inv@example.com",
-                email="inv@example.com",
-                is_guest=False,
-                first_name="Вера",
-                last_name="Приглашённая",
                 registration_status="invited",
                 registration_fields={"Должность": "Бухгалтер", "Компания": "ИП Петрова"},
                 invited_at=datetime(2026, 10, 28, 9, 0, tzinfo=UTC),
@@ -429,13 +424,8 @@ def insert_worked_example(marts: Marts, sid: str = WORKED, **session_over: Any) 
             participant_row(
                 sid,
                 "h-1",
-                full_name="Ведущая Смирнова",
+                **_known("Ведущая", "Смирнова", "host@example.com"),
                 visitor_type=None,
-                person_key="host@example.com",
-                email="host@example.com",
-                is_guest=False,
-                first_name="Ведущая",
-                last_name="Смирнова",
                 role="host",
                 platforms="web",
                 primary_platform="web",
