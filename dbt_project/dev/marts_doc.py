@@ -21,7 +21,7 @@ DBT_DIR = Path(__file__).resolve().parents[1]
 MARTS_DIR = DBT_DIR / "models" / "marts"
 DOC = DBT_DIR.parent / "docs" / "marts.md"
 
-TITLE = "Marts contract (v2, in part): what BI tools and the reports read"
+TITLE = "Marts contract (v2): what BI tools and the reports read"
 # the order marts.md has always listed them in
 ORDER = list(MARTS)
 _GRAIN = re.compile(r"^Grain: (?P<grain>[^.]+)\.\s*(?P<rest>.*)$", re.S)

@@ -7,6 +7,7 @@
 -- depends_on: {{ ref('fct_attendance_minutes') }}
 -- depends_on: {{ ref('fct_data_quality') }}
 -- depends_on: {{ ref('dim_people') }}
+-- depends_on: {{ ref('fct_webinar_series') }}
 {# The settings the marts were last built with: one row of the vars a mart's
     values depend on.  Built after every mart (like int_processed_files), so a
     build that fails records nothing.  The reports' notes quote it; a build with

@@ -7,6 +7,7 @@
 -- depends_on: {{ ref('fct_attendance_minutes') }}
 -- depends_on: {{ ref('fct_data_quality') }}
 -- depends_on: {{ ref('dim_people') }}
+-- depends_on: {{ ref('fct_webinar_series') }}
 {# The ledger of the incremental build: one row per raw file whose rows every
     mart has taken in.  Built last (it depends on every mart), so a run that fails
     or is cut short records nothing and the next run recomputes those files'
