@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from webstat.errors import WebstatError
 
 LOCALES = ("ru", "en")
+
+N = TypeVar("N", int, float)
 
 DEFAULTS: dict[str, str] = {
     "WEBSTAT_HOME": "./.webstat",
@@ -170,24 +174,26 @@ def normalize_uri(value: str, name: str) -> str:
     )
 
 
-def _int(name: str, raw: str, low: int, high: int) -> int:
+def _number(
+    name: str, raw: str, low: float, high: float, parse: Callable[[str], N], what: str
+) -> N:
+    """``raw`` read by ``parse`` (``what`` it must be, for the error) within
+    ``low``…``high``; one line naming ``name`` otherwise."""
     try:
-        value = int(raw)
+        value = parse(raw)
     except ValueError:
-        raise WebstatError(f"{name}={raw!r} is not a whole number") from None
-    if not low <= value <= high:
-        raise WebstatError(f"{name}={raw!r} must be between {low} and {high}")
-    return value
-
-
-def _float(name: str, raw: str, low: float, high: float) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        raise WebstatError(f"{name}={raw!r} is not a number") from None
+        raise WebstatError(f"{name}={raw!r} is not {what}") from None
     if not low <= value <= high:
         raise WebstatError(f"{name}={raw!r} must be between {low:g} and {high:g}")
     return value
+
+
+def _int(name: str, raw: str, low: int, high: int) -> int:
+    return _number(name, raw, low, high, int, "a whole number")
+
+
+def _float(name: str, raw: str, low: float, high: float) -> float:
+    return _number(name, raw, low, high, float, "a number")
 
 
 def _bool(name: str, raw: str) -> bool:
