@@ -7,7 +7,8 @@ One run per UTC day (its data interval, `00:00 → 24:00 UTC`):
    `WEBSTAT_LATE_FILE_LOOKBACK_DAYS` days into `raw` (bad lines go to
    `raw.rejected_lines`, the ledger `raw.loaded_files` makes reruns no-ops);
 2. **transform** — `dbt build`: staging → intermediate → marts, recomputing only
-   the event sessions the new data touched;
+   the event sessions the new data touched; it fails at once (no retry) when a setting
+   the marts depend on changed since they were built: run `webstat rebuild`;
 3. **sessions_to_report** → **render_reports** (mapped, batches of 20 sessions) —
    renders and publishes the XLSX + PDF reports of the sessions that ended or
    changed in this run (their marts' fingerprint differs from the last publication).
@@ -61,9 +62,15 @@ def webinar_stats_daily():
 
     @task(outlets=mart_assets(), execution_timeout=TASK_TIMEOUTS["transform"])
     def transform(ingested: dict, data_interval_start=None, data_interval_end=None) -> dict:
-        from webstat.tasks import daily
+        from airflow.sdk.exceptions import AirflowFailException
 
-        return daily.transform(data_interval_start, data_interval_end)
+        from webstat.tasks import daily
+        from webstat.warehouse.transform import SettingsChangedError
+
+        try:
+            return daily.transform(data_interval_start, data_interval_end)
+        except SettingsChangedError as exc:  # a retry would stop the same way: `webstat rebuild`
+            raise AirflowFailException(str(exc)) from exc
 
     @task(execution_timeout=TASK_TIMEOUTS["sessions_to_report"])
     def sessions_to_report(transformed: dict) -> list[list[str]]:

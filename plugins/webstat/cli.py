@@ -33,6 +33,12 @@ DEMO_DAYS = 7
 
 
 def _say(msg: str) -> None:
+    """Progress and notes: on stderr, so stdout holds only what a command produces."""
+    click.echo(msg, err=True)
+
+
+def _out(msg: str) -> None:
+    """What a command produces (written URIs, the warehouse's URL, a summary): on stdout."""
     click.echo(msg)
 
 
@@ -253,7 +259,7 @@ def generate_command(
         out = Path(settings.landing_uri.removeprefix("file://"))
     _days(start, end)
     summary = generate(start, end, out, seed=seed, scale=scale, gzip=gzip, progress=_say)
-    _say(f"{summary} -> {out}")
+    _out(f"{summary} -> {out}")
     return 0
 
 
@@ -273,7 +279,7 @@ def run_command(settings: Settings, start: date, end: date, yes: bool) -> int:
     days = _days(start, end)
     _check_days_run(days)  # first: --yes would not help
     run_days(settings, _limit(days, yes))
-    _say(f"ran webinar_stats_daily for {len(days)} day(s): {days[0]} … {days[-1]}")
+    _out(f"ran webinar_stats_daily for {len(days)} day(s): {days[0]} … {days[-1]}")
     return 0
 
 
@@ -283,10 +289,13 @@ def run_days(settings: Settings, days: list[date]) -> None:
 
     from webstat.ingest.landing import check_landing_zone
     from webstat.warehouse import prepare
+    from webstat.warehouse.transform import check_settings
 
     _check_days_run(days)
     check_landing_zone(settings.landing_uri, settings.s3_conn_id)
     url = prepare(settings)
+    # the transform task would stop on it after loading the day: say it before, in one line
+    check_settings(settings, url)
     # one `webstat run` per WEBSTAT_HOME at a time: two dag.test runs would share (and
     # clear each other's rows in) the embedded Airflow metadata DB
     settings.airflow_home.mkdir(parents=True, exist_ok=True)
@@ -371,8 +380,8 @@ def ingest_command(settings: Settings, start: date, end: date | None, yes: bool)
 def ingest_days(settings: Settings, days: list[date]) -> None:
     """Load the landing partitions of ``days`` into raw; one line naming the files that
     failed to load (the others are loaded)."""
-    from webstat.ingest import ingest_day
     from webstat.ingest.landing import check_landing_zone
+    from webstat.tasks.daily import load_partition
     from webstat.warehouse import connect, prepare
 
     check_landing_zone(settings.landing_uri, settings.s3_conn_id)
@@ -380,16 +389,8 @@ def ingest_days(settings: Settings, days: list[date]) -> None:
     failed: dict[str, None] = {}
     with connect(settings, url=url) as conn:
         for day in days:
-            summary = ingest_day(
-                conn,
-                settings.landing_uri,
-                day,
-                lookback_days=settings.late_file_lookback_days,
-                conn_id=settings.s3_conn_id,
-                progress=_say,
-                connect=lambda: connect(settings, url=url),
-            )
-            _say(str(summary))
+            summary = load_partition(conn, settings, url, day, progress=_say)
+            _out(str(summary))
             failed.update(dict.fromkeys(f.uri for f in summary.failed_files))
     if failed:
         names = list(failed)
@@ -420,7 +421,35 @@ def dbt_command(settings: Settings, dbt_args: tuple[str, ...]) -> int:
     if not dbt_args:
         raise WebstatError("give dbt's arguments, e.g. webstat dbt build --select marts")
     url = prepare(settings)
-    run_dbt(list(dbt_args), settings, url, dbt_vars(settings))
+    run_dbt(list(dbt_args), settings, url, dbt_vars(settings), logs_to_stderr=False)
+    return 0
+
+
+@cli.command(
+    "rebuild",
+    short_help="rebuild every mart (and changed reports) under the current settings",
+    help="Recompute every mart from raw under the current settings (dbt build "
+    "--full-refresh at the warehouse's run clock), then re-render the reports whose data "
+    "changed. Needed after changing WEBSTAT_TIMEZONE, WEBSTAT_MASK_PII or a var the "
+    "marts depend on: until then, runs stop with one line naming the change.",
+)
+@_with_settings
+def rebuild_command(settings: Settings) -> int:
+    from webstat.tasks.daily import rebuild
+    from webstat.tasks.publish_sessions import render_sessions, sessions_to_report
+
+    _say("rebuilding every mart from raw under the current settings …")
+    built = rebuild(settings)
+    run_id = cli_run_id()
+    rendered: list[str] = []
+    batches = sessions_to_report(settings)
+    for number, batch in enumerate(batches, start=1):
+        _say(f"rendering reports: batch {number} of {len(batches)} ({len(batch)} sessions) …")
+        rendered += render_sessions(batch, run_id=run_id, settings=settings)
+    _out(
+        f"rebuilt the marts at the run clock {built['clock']}; "
+        f"{len(rendered)} event session report(s) re-rendered"
+    )
     return 0
 
 
@@ -450,6 +479,7 @@ def report_command(
 ) -> int:
     from webstat import reports
     from webstat.warehouse import connect
+    from webstat.warehouse.figures import session_report_date
 
     if event_session is None:
         if start is None:
@@ -457,14 +487,40 @@ def report_command(
         if end is None:
             raise WebstatError("a period report needs --end as well as --start")
         _days(start, end)
+    run_id = cli_run_id()
     with connect(settings) as conn:
         if event_session is not None:
-            result = reports.render_event_session_report(conn, event_session, settings)
+            day = session_report_date(conn, event_session)
+            result = reports.render_event_session_report(
+                conn,
+                event_session,
+                settings,
+                run_id=run_id,
+                data_interval=report_interval(day, day, settings) if day else None,
+            )
         else:
             assert start is not None and end is not None  # checked above
-            result = reports.render_period_report(conn, start, end, webinar, settings)
-    _say(str(result))
+            result = reports.render_period_report(
+                conn, start, end, webinar, settings, run_id=run_id
+            )
+    _out(str(result))
     return 0
+
+
+def cli_run_id(now: datetime | None = None) -> str:
+    """The ``run_id`` of what the command does by hand: ``cli:`` + the UTC time to the
+    second (``cli:2026-12-04T12:40:05Z``)."""
+    return "cli:" + (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def report_interval(first: date, last: date, settings: Settings) -> tuple[datetime, datetime]:
+    """The report days ``first`` … ``last`` as a half-open interval of instants in the
+    reporting time zone: ``first 00:00`` to ``last + 1 day 00:00``."""
+    tz = settings.tz
+    return (
+        datetime.combine(first, datetime.min.time(), tz),
+        datetime.combine(last + timedelta(days=1), datetime.min.time(), tz),
+    )
 
 
 # --- warehouse -------------------------------------------------------------------
@@ -481,7 +537,7 @@ def _warehouse_start(settings: Settings, psql_args: Sequence[str]) -> int:
 
     if not settings.embedded:
         _say("WEBSTAT_WAREHOUSE_URL is set: using that server, nothing to start")
-    _say(f"warehouse ready: {_redact(prepare(settings))}")
+    _out(f"warehouse ready: {_redact(prepare(settings))}")
     return 0
 
 
@@ -490,7 +546,7 @@ def _warehouse_stop(settings: Settings, psql_args: Sequence[str]) -> int:
 
     if not settings.embedded:
         raise WebstatError("WEBSTAT_WAREHOUSE_URL is set: webstat does not manage that server")
-    _say("stopped" if embedded.stop(settings.pgdata) else "not running")
+    _out("stopped" if embedded.stop(settings.pgdata) else "not running")
     return 0
 
 
@@ -501,20 +557,20 @@ def _warehouse_status(settings: Settings, psql_args: Sequence[str]) -> int:
     if settings.embedded:
         uri = embedded.running_uri(settings.pgdata)
         if uri is None:
-            _say(f"embedded warehouse in {settings.pgdata}: not running")
+            _out(f"embedded warehouse in {settings.pgdata}: not running")
             return 3
-        _say(f"embedded warehouse in {settings.pgdata}: running at {uri}")
+        _out(f"embedded warehouse in {settings.pgdata}: running at {uri}")
         return 0
     with connect(settings) as conn:
         version = server_version(conn)
-    _say(f"external warehouse {_redact(settings.warehouse_url)}: up (Postgres {version})")
+    _out(f"external warehouse {_redact(settings.warehouse_url)}: up (Postgres {version})")
     return 0
 
 
 def _warehouse_url(settings: Settings, psql_args: Sequence[str]) -> int:
     from webstat.warehouse import warehouse_url
 
-    _say(warehouse_url(settings))
+    _out(warehouse_url(settings))
     return 0
 
 
@@ -581,31 +637,31 @@ def demo_command(settings: Settings, seed: int) -> int:
     _say(f"2/3 running webinar_stats_daily for each day (warehouse: {where})")
     run_days(settings, days_of(start, end))
     _say("3/3 done.")
-    _say_where_the_demo_is(settings)
+    _show_where_the_demo_is(settings)
     return 0
 
 
-def _say_where_the_demo_is(settings: Settings) -> None:
+def _show_where_the_demo_is(settings: Settings) -> None:
     from webstat.warehouse import connect
     from webstat.warehouse.figures import published_report_uris, totals
 
     with connect(settings) as conn:
         counts = totals(conn)
         reports = published_report_uris(conn)
-    _say(
+    _out(
         f"    warehouse: {counts.events:,} events in raw.platform_events, "
         f"{counts.rejected_lines:,} bad lines kept in raw.rejected_lines"
     )
-    _say(
+    _out(
         f"    marts: {counts.sessions} event sessions ({counts.ended_sessions} ended) "
         "in marts.fct_event_sessions"
     )
-    _say(f"    reports: {len(reports)} event sessions (report.xlsx, report.pdf, manifest.json):")
+    _out(f"    reports: {len(reports)} event sessions (report.xlsx, report.pdf, manifest.json):")
     for uri in reports[:5]:
-        _say(f"      {uri}/report.pdf")
+        _out(f"      {uri}/report.pdf")
     if len(reports) > 5:
-        _say(f"      … and {len(reports) - 5} more under {settings.artifacts_uri}/events/")
-    _say('    next: .venv/bin/webstat warehouse psql -c "select * from marts.fct_event_sessions"')
+        _out(f"      … and {len(reports) - 5} more under {settings.artifacts_uri}/events/")
+    _out('    next: .venv/bin/webstat warehouse psql -c "select * from marts.fct_event_sessions"')
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ directly. Each reads the data interval it is given and nothing else (no
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,8 @@ from webstat.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     import psycopg
+
+    from webstat.ingest import IngestSummary
 
 log = logging.getLogger(__name__)
 
@@ -54,22 +56,13 @@ def day_the_dag_skips(day: date, today: date | None = None) -> str | None:
 
 def ingest(data_interval_start: datetime, settings: Settings | None = None) -> dict:
     """Load the landing partition of the interval's UTC day (+ late files) into ``raw``."""
-    from webstat.ingest import ingest_day
     from webstat.warehouse import connect, prepare
 
     settings = settings or load_settings()
     url = prepare(settings)
     day = data_interval_start.date()
     with connect(settings, url=url) as conn:
-        summary = ingest_day(
-            conn,
-            settings.landing_uri,
-            day,
-            lookback_days=settings.late_file_lookback_days,
-            conn_id=settings.s3_conn_id,
-            progress=log.info,
-            connect=lambda: connect(settings, url=url),
-        )
+        summary = load_partition(conn, settings, url, day, progress=log.info)
         # the gate judges the day, not this run: a rerun (files skipped) judges the same
         lines, rejected, duplicates = day_line_counts(conn, day, summary.file_ids)
     log.info("%s", summary)
@@ -81,6 +74,30 @@ def ingest(data_interval_start: datetime, settings: Settings | None = None) -> d
         )
     check_reject_share(rejected, lines, settings.max_reject_pct, duplicates, day=day)
     return summary.as_dict()
+
+
+def load_partition(
+    conn: psycopg.Connection,
+    settings: Settings,
+    url: str,
+    day: date,
+    progress: Callable[[str], None],
+) -> IngestSummary:
+    """Load the landing partition of ``day`` and the late files of the lookback window
+    (``WEBSTAT_LATE_FILE_LOOKBACK_DAYS``) into ``raw`` through ``conn``; the loader's own
+    connections go to ``url`` too."""
+    from webstat.ingest import ingest_day
+    from webstat.warehouse import connect
+
+    return ingest_day(
+        conn,
+        settings.landing_uri,
+        day,
+        lookback_days=settings.late_file_lookback_days,
+        conn_id=settings.s3_conn_id,
+        progress=progress,
+        connect=lambda: connect(settings, url=url),
+    )
 
 
 def day_line_counts(
@@ -157,6 +174,21 @@ def transform(
         )
     nodes = getattr(result.result, "results", None) or []
     return {"nodes": len(nodes), "clock": clock.isoformat()}
+
+
+def rebuild(settings: Settings | None = None) -> dict:
+    """``dbt build --full-refresh``: every mart recomputed from ``raw`` under the current
+    settings, at the warehouse's run clock (the newest one a build used; now when no run
+    has built anything yet), so the marts say what the daily runs would have said had the
+    settings always been these. What a change of a setting the marts depend on needs
+    (see ``dbt_project/macros/build_settings.sql``)."""
+    from webstat.warehouse import connect, prepare
+
+    settings = settings or load_settings()
+    with connect(settings, url=prepare(settings)) as conn:
+        row = conn.execute("select clock from raw.run_clock").fetchone()
+    clock = row[0] if row else datetime.now(UTC)
+    return transform(clock, clock, settings, full_refresh=True)
 
 
 def check_day_processed(dagrun, day) -> None:

@@ -6,7 +6,7 @@ Read-only queries of ``raw`` and ``marts``; the command formats what they return
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -72,6 +72,16 @@ def published_report_uris(conn: psycopg.Connection) -> list[str]:
         "select uri from raw.published_reports order by published_at, event_session_id"
     )
     return [str(uri) for (uri,) in rows]
+
+
+def session_report_date(conn: psycopg.Connection, event_session_id: str) -> date | None:
+    """The ``report_date`` of an event session in ``marts.fct_event_sessions`` (None when
+    it is not there)."""
+    row = conn.execute(
+        "select report_date from marts.fct_event_sessions where event_session_id = %s",
+        (event_session_id,),
+    ).fetchone()
+    return row[0] if row else None
 
 
 def server_version(conn: psycopg.Connection) -> str:

@@ -110,11 +110,14 @@ def test_ingest_exits_1_naming_the_files_that_failed(
 
     assert main(["ingest", "--start", "2026-11-02"]) == 1
     out, err = capsys.readouterr()
-    assert err == (
+    # stderr: the progress per file, then the error in one line
+    *progress, error = err.splitlines()
+    assert error == (
         f"webstat: 1 file(s) FAILED to load: file://{part}/b.ndjson.gz "
-        "(errors in raw.loaded_files; the next ingest retries them)\n"
+        "(errors in raw.loaded_files; the next ingest retries them)"
     )
-    assert "1 file(s) loaded" in out
+    assert any(line.strip().startswith(f"loaded file://{part}/a.ndjson") for line in progress)
+    assert "1 file(s) loaded" in out  # stdout: the day's summary
     # the good file is loaded all the same
     assert conn.execute("select count(*) from raw.platform_events").fetchone() == (1,)
     assert conn.execute("select uri, status from raw.loaded_files order by uri").fetchall() == [
@@ -132,10 +135,12 @@ def test_a_time_zone_the_warehouse_does_not_know_is_one_line(warehouse_url, monk
     monkeypatch.setenv("WEBSTAT_WAREHOUSE_URL", warehouse_url)
     monkeypatch.setenv("WEBSTAT_TIMEZONE", "right/UTC")
     assert main(["warehouse", "start"]) == 1
-    assert capsys.readouterr().err == (
+    # stderr: the note that the server is not webstat's, then the error in one line
+    assert capsys.readouterr().err.splitlines() == [
+        "WEBSTAT_WAREHOUSE_URL is set: using that server, nothing to start",
         "webstat: WEBSTAT_TIMEZONE='right/UTC' is not a time zone this warehouse knows "
-        "(it is not in pg_timezone_names): use an IANA name such as Europe/Moscow or UTC\n"
-    )
+        "(it is not in pg_timezone_names): use an IANA name such as Europe/Moscow or UTC",
+    ]
     monkeypatch.setenv("WEBSTAT_TIMEZONE", "Asia/Yekaterinburg")
     assert main(["warehouse", "start"]) == 0
 

@@ -47,8 +47,10 @@ def test_run_loads_every_line_once_and_a_rerun_changes_nothing(
     # END + 1 too: the generator delivers the tail of END (late files, a session
     # across midnight) in the next day's partition
     assert main(["run", "--start", str(START), "--end", "2026-11-03"]) == 0
-    out = capsys.readouterr().out
-    assert "[1/2] 2026-11-02: done" in out and "[2/2] 2026-11-03: done" in out
+    out, err = capsys.readouterr()
+    assert "[1/2] 2026-11-02: done" in err and "[2/2] 2026-11-03: done" in err
+    # stdout: the command's summary, no progress and no library's log (dbt's goes to stderr)
+    assert out == "ran webinar_stats_daily for 2 day(s): 2026-11-02 … 2026-11-03\n"
 
     events, duplicates, rejects, files = _raw_counts(conn)
     # the generator's own ledger of what it wrote: every line is exactly one of these

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shlex
 from contextlib import nullcontext
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,7 @@ def calls(monkeypatch) -> dict[str, list]:
     import webstat.generate
     import webstat.reports
     import webstat.warehouse
+    import webstat.warehouse.figures
     import webstat.warehouse.transform
 
     seen: dict[str, list] = {}
@@ -50,6 +51,9 @@ def calls(monkeypatch) -> dict[str, list]:
     monkeypatch.setattr(webstat.warehouse, "prepare", record("prepare", "postgresql://wh"))
     monkeypatch.setattr(webstat.warehouse, "connect", lambda *a, **k: nullcontext())
     monkeypatch.setattr(webstat.warehouse.transform, "run_dbt", record("run_dbt"))
+    monkeypatch.setattr(  # what marts.fct_event_sessions says of the session
+        webstat.warehouse.figures, "session_report_date", lambda conn, sid: date(2026, 11, 2)
+    )
     for name in ("render_event_session_report", "render_period_report"):
         monkeypatch.setattr(webstat.reports, name, record(name, "file:///r/report.xlsx"))
     return seen
@@ -201,6 +205,22 @@ def test_dbt_passes_every_argument_through(invoke, calls):
     assert calls["run_dbt"][1][0][0] == ["--full-refresh", "build"]
 
 
+def test_dbt_keeps_the_vars_it_is_given():
+    """dbt keeps only the last --vars: a user's would be dropped by webstat's own."""
+    from webstat.warehouse.transform import _with_vars
+
+    args, merged = _with_vars(
+        ["build", "--vars", "{late_join_grace_minutes: 10, mask_pii: true}", "--select", "x"],
+        {"reporting_timezone": "UTC", "mask_pii": False},
+    )
+    assert args == ["build", "--select", "x"]
+    assert merged == {"reporting_timezone": "UTC", "mask_pii": True, "late_join_grace_minutes": 10}
+    assert _with_vars(["build", "--vars={a: 1}"], None) == (["build"], {"a": 1})
+    assert _with_vars(["build"], None) == (["build"], None)
+    with pytest.raises(WebstatError, match=r"^--vars '\[1\]' is not a YAML mapping"):
+        _with_vars(["build", "--vars", "[1]"], None)
+
+
 def test_dbt_needs_arguments(invoke, calls):
     _one_line(
         invoke("dbt"), 1, "webstat: give dbt's arguments, e.g. webstat dbt build --select marts"
@@ -211,19 +231,37 @@ def test_dbt_needs_arguments(invoke, calls):
 # --- report --------------------------------------------------------------------------
 
 
-def test_report_of_one_session(invoke, calls):
+def _made_by_hand(run_id: str, before: datetime) -> None:
+    """``run_id`` is ``cli:`` + a UTC second between ``before`` and now."""
+    made = datetime.strptime(run_id, "cli:%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert before.replace(microsecond=0) <= made <= datetime.now(UTC)
+
+
+def test_report_of_one_session(invoke, calls, monkeypatch):
+    monkeypatch.setenv("WEBSTAT_TIMEZONE", "Europe/Moscow")
+    before = datetime.now(UTC)
     result = invoke("report --event-session es-1")
     assert result.exit_code == 0, result.output
-    ((args, _),) = calls["render_event_session_report"]
+    ((args, kwargs),) = calls["render_event_session_report"]
     assert args[1] == "es-1"
     assert result.stdout == "file:///r/report.xlsx\n"
+    _made_by_hand(kwargs["run_id"], before)
+    # its report day, 2 Nov, in Moscow time (UTC+3): 1 Nov 21:00 to 2 Nov 21:00 UTC
+    start, end = kwargs["data_interval"]
+    assert (start.astimezone(UTC), end.astimezone(UTC)) == (
+        datetime(2026, 11, 1, 21, tzinfo=UTC),
+        datetime(2026, 11, 2, 21, tzinfo=UTC),
+    )
+    assert start.isoformat() == "2026-11-02T00:00:00+03:00"
 
 
 def test_report_of_a_period(invoke, calls):
+    before = datetime.now(UTC)
     result = invoke("report --start 2026-11-01 --end 2026-11-30 --webinar Py")
     assert result.exit_code == 0, result.output
-    ((args, _),) = calls["render_period_report"]
+    ((args, kwargs),) = calls["render_period_report"]
     assert args[1:4] == (date(2026, 11, 1), date(2026, 11, 30), "Py")
+    _made_by_hand(kwargs["run_id"], before)
 
 
 @pytest.mark.parametrize(
