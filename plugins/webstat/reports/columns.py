@@ -245,7 +245,7 @@ CATALOGUE: dict[str, Column] = _catalogue(
     ),
     Column("joined_late", "Опоздал", "Joined late", K.BOOL, width=10),
     Column("left_early", "Ушёл раньше", "Left early", K.BOOL, width=10),
-    Column("low_presence", "Мало присутствовал", "Low presence", K.BOOL, width=14),
+    Column("low_presence", "Мало присутствовал", "Low presence", K.BOOL, width=15),
     Column("flags", "Отметки", "Flags", K.FLAGS, width=20, pdf_width=19),
     Column("participant_id", "ID участника", "Participant ID", width=16),
     # --- a connection (marts.fct_connections) -----------------------------------------------
@@ -351,7 +351,7 @@ CATALOGUE: dict[str, Column] = _catalogue(
         "Сообщения",
         "Messages",
         K.INT,
-        width=11,
+        width=12,
         short=("Сообщ.", "Msgs"),
         pdf_width=6.5,
     ),
@@ -613,7 +613,17 @@ PDF_PARTICIPANTS = sheet(
 )
 PDF_STAFF = sheet("full_name", "email", "role", "first_joined_at", *_PDF_TAKING_PART)
 """Hosts and admins: no rating or flags (they are not rated as participants)."""
-PDF_NO_SHOWS = sheet("full_name", "email", "registration_status", "registered_at", "invited_at")
+PDF_NO_SHOWS = sheet(
+    "full_name",
+    "email",
+    "registration_status",
+    "registered_at",
+    "invited_at",
+    email={"pdf_width": 24},
+    registration_status={"pdf_width": 17},
+    registered_at={"pdf_width": 9},
+    invited_at={"pdf_width": 9},
+)
 """No-shows: a compact list, not rows of zeros."""
 
 
