@@ -141,6 +141,26 @@ def _stringified_payload(e: Event) -> Event:
     return e
 
 
+# (kind, the event it breaks, the payload field it leaves out), in the order of KINDS
+_MISSING_PAYLOAD_FIELDS: tuple[tuple[str, Callable[[Event], Event], str], ...] = (
+    ("missing_webinar_name", _started, "webinar_name"),
+    ("missing_joined_connection_id", _joined, "connection_id"),
+    ("missing_role", _joined, "role"),
+    ("missing_platform", _joined, "platform"),
+    ("missing_left_connection_id", _left, "connection_id"),
+    ("missing_attention_connection_id", _attention, "connection_id"),
+    ("missing_state", _attention, "state"),
+    ("missing_message_id", _chat, "message_id"),
+    ("missing_question_id", _question, "question_id"),
+    ("missing_agreement_id", _agreement, "agreement_id"),
+)
+# (the event, the payload field, a value outside the field's list): kind <field>_not_allowed
+_VALUES_NOT_ALLOWED: tuple[tuple[Callable[[Event], Event], str, str], ...] = (
+    (_joined, "role", "moderator"),
+    (_joined, "platform", "smart_tv"),
+    (_attention, "state", "away"),
+)
+
 KINDS: tuple[Kind, ...] = (
     Kind("not_json", "not a JSON object (truncated line)", _chat, _truncated),
     Kind("not_an_object", "not a JSON object (an array)", _chat, lambda e: [e]),
@@ -167,31 +187,14 @@ KINDS: tuple[Kind, ...] = (
     Kind("occurred_at_not_a_timestamp", "occurred_at not a timestamp", _chat, _russian_date),
     Kind("unknown_event_type", "an event_type not in the table", _chat,
          _set("event_type", "poll.answered")),
-    Kind("missing_webinar_name", "required payload field missing", _started,
-         _without_payload("webinar_name")),
-    Kind("missing_joined_connection_id", "required payload field missing", _joined,
-         _without_payload("connection_id")),
-    Kind("missing_role", "required payload field missing", _joined, _without_payload("role")),
-    Kind("missing_platform", "required payload field missing", _joined,
-         _without_payload("platform")),
-    Kind("missing_left_connection_id", "required payload field missing", _left,
-         _without_payload("connection_id")),
-    Kind("missing_attention_connection_id", "required payload field missing", _attention,
-         _without_payload("connection_id")),
-    Kind("missing_state", "required payload field missing", _attention,
-         _without_payload("state")),
-    Kind("missing_message_id", "required payload field missing", _chat,
-         _without_payload("message_id")),
-    Kind("missing_question_id", "required payload field missing", _question,
-         _without_payload("question_id")),
-    Kind("missing_agreement_id", "required payload field missing", _agreement,
-         _without_payload("agreement_id")),
-    Kind("role_not_allowed", "a value outside its list", _joined,
-         _set_payload("role", "moderator")),
-    Kind("platform_not_allowed", "a value outside its list", _joined,
-         _set_payload("platform", "smart_tv")),
-    Kind("state_not_allowed", "a value outside its list", _attention,
-         _set_payload("state", "away")),
+    *(
+        Kind(name, "required payload field missing", base, _without_payload(field))
+        for name, base, field in _MISSING_PAYLOAD_FIELDS
+    ),
+    *(
+        Kind(f"{field}_not_allowed", "a value outside its list", base, _set_payload(field, value))
+        for base, field, value in _VALUES_NOT_ALLOWED
+    ),
 )  # fmt: skip
 """Every kind of bad line the generator writes, in the order it cycles through them."""
 

@@ -23,23 +23,31 @@ MALE_FIRST: tuple[tuple[str, str], ...] = (
     ("Олег", "oleg"), ("Тимур", "timur"), ("Руслан", "ruslan"), ("Ильдар", "ildar"),
     ("Константин", "konstantin"),
 )  # fmt: skip
+_LATIN = dict(zip("абвгдеёжзиклмнопрстуфхцчшщъыьэюя", (
+    "a b v g d e e zh z i k l m n o p r s t u f kh ts ch sh shch - y - e yu ya".split()
+), strict=True))  # fmt: skip
+
+
+def latin(cyrillic: str) -> str:
+    """The Latin spelling of a surname in e-mail addresses: ``Соловьёв`` -> ``solovyev``.
+
+    Passport-style, with the habits of the addresses people really type: ``ье`` is
+    ``ie`` (Васильев -> vasiliev), ``й`` is ``i`` (Зайцев -> zaitsev) and a final ``ий``
+    is ``iy`` (Ковальский -> kovalskiy).
+    """
+    word = cyrillic.lower()
+    word = word[:-2] + "iy" if word.endswith("ий") else word
+    word = word.replace("ьё", "ye").replace("ье", "ie").replace("й", "i")
+    return "".join(_LATIN.get(c, c).replace("-", "") for c in word)
+
+
 # Male forms; the female form is derived (Смирнов -> Смирнова, Ковальский -> Ковальская).
-LAST: tuple[tuple[str, str], ...] = (
-    ("Смирнов", "smirnov"), ("Иванов", "ivanov"), ("Кузнецов", "kuznetsov"),
-    ("Попов", "popov"), ("Васильев", "vasiliev"), ("Петров", "petrov"),
-    ("Соколов", "sokolov"), ("Михайлов", "mikhailov"), ("Новиков", "novikov"),
-    ("Фёдоров", "fedorov"), ("Морозов", "morozov"), ("Волков", "volkov"),
-    ("Алексеев", "alekseev"), ("Лебедев", "lebedev"), ("Семёнов", "semenov"),
-    ("Егоров", "egorov"), ("Павлов", "pavlov"), ("Козлов", "kozlov"),
-    ("Степанов", "stepanov"), ("Николаев", "nikolaev"), ("Орлов", "orlov"),
-    ("Андреев", "andreev"), ("Макаров", "makarov"), ("Никитин", "nikitin"),
-    ("Захаров", "zakharov"), ("Зайцев", "zaitsev"), ("Соловьёв", "solovyev"),
-    ("Борисов", "borisov"), ("Яковлев", "yakovlev"), ("Григорьев", "grigoriev"),
-    ("Ковальский", "kovalskiy"), ("Шевчук", "shevchuk"), ("Ким", "kim"),
-    ("Гарипов", "garipov"), ("Хабибуллин", "khabibullin"), ("Ахметов", "akhmetov"),
-    ("Белоусов", "belousov"), ("Тарасов", "tarasov"), ("Жуков", "zhukov"),
-    ("Гусев", "gusev"),
-)  # fmt: skip
+LAST: tuple[tuple[str, str], ...] = tuple((name, latin(name)) for name in (
+    "Смирнов Иванов Кузнецов Попов Васильев Петров Соколов Михайлов Новиков Фёдоров "
+    "Морозов Волков Алексеев Лебедев Семёнов Егоров Павлов Козлов Степанов Николаев Орлов "
+    "Андреев Макаров Никитин Захаров Зайцев Соловьёв Борисов Яковлев Григорьев Ковальский "
+    "Шевчук Ким Гарипов Хабибуллин Ахметов Белоусов Тарасов Жуков Гусев"
+).split())  # fmt: skip
 
 
 def female_last(cyrillic: str, latin: str) -> tuple[str, str]:
