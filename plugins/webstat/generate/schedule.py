@@ -14,6 +14,7 @@ from typing import NamedTuple
 from webstat.generate import clock
 from webstat.generate import vocabulary as vocab
 from webstat.generate.world import (
+    COHORT_RETURN_RATE,
     SHOW_UP_RATE,
     STREAM_DAY,
     STREAM_ROSTER,
@@ -87,13 +88,21 @@ def plan_day(world: World, day: dt.date) -> list[SessionPlan]:
     no_end_index = -1
     if day.toordinal() % 3 == 1:  # not the midnight one: it must show its end the next day
         no_end_index = rng.randrange(count - 1 if crosses_midnight else count)
+    # The organizers' calendars (courses, stand-ups) take the places after those three,
+    # never the one crossing midnight: the day's volume stays the same.
+    calendar = _on_the_calendar(world, day)[: max(0, count - 3 - crosses_midnight)]
     plans = []
     for i in range(count):
         org = rng.choices(orgs, weights)[0]
         series = org.series[i] if i < 3 else rng.choice(org.series)
+        if 3 <= i < 3 + len(calendar):
+            org, series = calendar[i - 3]
         if crosses_midnight and i == count - 1:
             start = day_ms + 23 * clock.HOUR_MS + rng.choice((0, 15, 30, 40)) * clock.MINUTE_MS
             duration_min = rng.randint(60, 120)
+        elif series.weekdays:  # at its usual time
+            start = day_ms + series.start_minute * clock.MINUTE_MS
+            duration_min = series.duration_min + rng.randint(0, 10)
         else:
             # A few sessions for the Far East or Central Asia start before Moscow wakes.
             hour = rng.randint(1, 4) if rng.random() < 0.05 else rng.choice(_HOURS)
@@ -124,6 +133,17 @@ def plan_day(world: World, day: dt.date) -> list[SessionPlan]:
     return plans
 
 
+def _on_the_calendar(world: World, day: dt.date) -> list[tuple[Organization, Series]]:
+    """The recurring series that hold a session on ``day``, by start time."""
+    found = [
+        (org, series)
+        for org in world.organizations
+        for series in org.calendar
+        if day.weekday() in series.weekdays
+    ]
+    return sorted(found, key=lambda found: (found[1].start_minute, found[0].index))
+
+
 def roster(world: World, plan: SessionPlan) -> list[Registrant]:
     """Who was invited to and who registered for ``plan``: recomputed identically each call.
 
@@ -132,17 +152,22 @@ def roster(world: World, plan: SessionPlan) -> list[Registrant]:
     """
     rng = rng_for(world.seed, STREAM_ROSTER, plan.day, plan.index)
     pool = world.profile.people_per_organization
+    series, org = plan.series, plan.org
     registered = max(1, round(plan.registered_attendees / SHOW_UP_RATE))
+    chosen: dict[int, None] = {}
+    if series.cohort:
+        # A course's students, a team: most of them register for every session, and a
+        # few newcomers join them.
+        chosen = dict.fromkeys(i for i in series.cohort if rng.random() < COHORT_RETURN_RATE)
+        registered = len(chosen) + 1 + len(series.cohort) // 10
     invited_only = round(registered * 0.25)
     wanted = min(registered + invited_only, pool // 2)
     # A skewed draw: a core of regulars comes back often, the long tail rarely.
-    chosen: dict[int, None] = {}
     while len(chosen) < wanted:
         chosen[int(pool * rng.random() ** 1.7)] = None
     day0 = plan.day * clock.DAY_MS
     t0 = plan.start_ms
     lead_lo, lead_hi = clock.DAY_MS + clock.HOUR_MS, MAX_LEAD_DAYS * clock.DAY_MS
-    series, org = plan.series, plan.org
     last_ms = day0 - 30 * clock.MINUTE_MS  # nothing of this on the session's own day
     out = []
     for number, i in enumerate(chosen):

@@ -21,7 +21,6 @@ from webstat.generate import clock
 from webstat.generate import vocabulary as vocab
 from webstat.generate.schedule import Registrant, SessionPlan, typed_email
 from webstat.generate.world import (
-    SHOW_UP_RATE,
     STREAM_LIVE,
     Person,
     Staff,
@@ -246,7 +245,7 @@ class _Live:
         rng, plan = self.rng, self.plan
         attendees: list[str] = []
         for r in registrants:
-            if r.registered_ms is None or rng.random() >= SHOW_UP_RATE:
+            if r.registered_ms is None or rng.random() >= plan.series.show_up_rate:
                 continue  # invited only, or registered and never came
             p = person(self.world.seed, plan.org.index, r.pool_index)
             chat_name = _CHAT_NAME_STYLES[rng.randrange(4)](p)

@@ -23,6 +23,7 @@ SCALES: dict[str, int] = {"small": 4_000, "medium": 100_000, "large": 1_000_000}
 # registration, its share of hosts and no-shows): turns events/day into attendees.
 EVENTS_PER_ATTENDEE = 10.0
 SHOW_UP_RATE = 0.62  # registered people who attend (a typical webinar's turnout)
+COHORT_RETURN_RATE = 0.85  # a course's / team's own people who register for each session
 
 _MASK = (1 << 64) - 1
 
@@ -50,6 +51,7 @@ def between(rng: random.Random, low: int, high: int) -> int:
 
 # Stream names, so that two uses of the same (seed, day, session) never share a stream.
 STREAM_WORLD, STREAM_DAY, STREAM_ROSTER, STREAM_LIVE, STREAM_PERSON, STREAM_DELIVERY = range(1, 7)
+STREAM_CALENDAR = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +145,14 @@ class Series:
     engagement_module: bool
     open_entry: bool
     price: int  # RUB, 0 when free
+    # A series on the organizer's calendar: the weekdays it runs on (0 = Monday), its UTC
+    # start (minutes after midnight) and length, and the people who keep coming (indices
+    # into the organization's pool). Empty for a webinar held now and then.
+    weekdays: tuple[int, ...] = ()
+    start_minute: int = 0
+    duration_min: int = 0
+    cohort: tuple[int, ...] = ()
+    show_up_rate: float = SHOW_UP_RATE  # of the registered (a course's students come more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +171,8 @@ class Organization:
     index: int
     organization_id: str
     weight: float
-    series: tuple[Series, ...]
+    series: tuple[Series, ...]  # held now and then: any day's sessions draw from these
+    calendar: tuple[Series, ...]  # recurring: a session on each of their weekdays
     staff: tuple[Staff, ...]
     agreements: tuple[tuple[str, str], ...]  # (agreement_id, title)
     local_time_registrations: bool  # its CRM sends registrations in +03:00
@@ -223,9 +234,50 @@ def build_world(seed: int, profile: Profile) -> World:
                 organization_id=f"org-{k:02d}",
                 weight=1.0 / k**0.6,
                 series=tuple(series),
+                calendar=_calendar(seed, profile, k, len(series)),
                 staff=tuple(staff),
                 agreements=agreements,
                 local_time_registrations=k % 3 == 2,
             )
         )
     return World(seed=seed, profile=profile, organizations=tuple(orgs))
+
+
+def _calendar(seed: int, profile: Profile, k: int, numbered: int) -> tuple[Series, ...]:
+    """Organization ``k``'s recurring webinars (ids after its ``numbered`` others): a course
+    with 2-4 lessons a week on fixed weekdays at a fixed hour, and at every other
+    organization a daily stand-up at 09:00 Moscow time, Monday to Friday; each with the
+    people who keep coming. Its own random stream, so the rest of the world is unchanged."""
+    rng = rng_for(seed, STREAM_CALENDAR, k)
+    pool = profile.people_per_organization
+    # a course as big as a usual session: its students come more often (show_up_rate)
+    course_size = min(pool // 2, max(4, round(profile.attendees_per_session / 0.8)))
+    course = Series(
+        webinar_id=f"w-{k:02d}-{numbered + 1:02d}",
+        name=rng.choice(vocab.COURSES),
+        is_paid=False,
+        engagement_module=True,
+        open_entry=False,
+        price=0,
+        weekdays=tuple(sorted(rng.sample(range(5), rng.randint(2, 4)))),
+        start_minute=rng.choice((7, 8, 12, 15)) * 60 + rng.choice((0, 30)),
+        duration_min=90,
+        cohort=tuple(rng.sample(range(pool), course_size)),
+        show_up_rate=0.8,
+    )
+    if k % 2 == 0:
+        return (course,)
+    standup = Series(
+        webinar_id=f"w-{k:02d}-{numbered + 2:02d}",
+        name=vocab.STANDUP,
+        is_paid=False,
+        engagement_module=False,
+        open_entry=False,
+        price=0,
+        weekdays=(0, 1, 2, 3, 4),
+        start_minute=6 * 60,
+        duration_min=30,
+        cohort=tuple(rng.sample(range(pool), min(pool // 2, 12))),
+        show_up_rate=0.95,
+    )
+    return (course, standup)

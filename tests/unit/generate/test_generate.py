@@ -371,6 +371,39 @@ def test_people_come_back_across_days(events: list[dict[str, Any]]) -> None:
     assert sum(len(d) > 1 for d in days.values()) >= 5
 
 
+def test_the_calendar_repeats_webinars_and_their_people_come_back(
+    events: list[dict[str, Any]],
+) -> None:
+    """Courses and stand-ups recur on their weekdays at their usual UTC time (the host
+    presses start within 3 minutes), and most of their people come back: a series to
+    follow. Monday to Wednesday hold each organization's daily stand-up at 06:00 UTC."""
+    sessions: dict[str, list[tuple[dt.datetime, str, str]]] = defaultdict(list)
+    for e in _by_type(events, "session.started"):
+        start = _utc(e["occurred_at"])
+        sessions[e["webinar_id"]].append(
+            (start, e["event_session_id"], e["payload"]["webinar_name"])
+        )
+    attended: dict[str, set[str]] = defaultdict(set)
+    for e in _by_type(events, "participant.joined"):
+        if e["payload"]["role"] == "participant":
+            attended[e["event_session_id"]].add(e["participant_id"])
+    recurring = {}
+    for webinar, held in sessions.items():
+        held.sort()
+        minutes = [t.hour * 60 + t.minute for t, _, _ in held]
+        days = {t.date() for t, _, _ in held}
+        if len(held) >= 3 and len(days) == len(held) and max(minutes) - min(minutes) <= 3:
+            recurring[webinar] = held
+    standups = [h for h in recurring.values() if h[0][2] == "Ежедневная планёрка"]
+    assert len(standups) >= 2
+    assert all(len(h) == 3 and h[0][0].hour == 6 for h in standups)
+    assert any(h[0][2].startswith("Курс «") for h in recurring.values())
+    for held in recurring.values():
+        for (_, a, _), (_, b, _) in itertools.pairwise(held):
+            # more than a third of a session's people come to the next one
+            assert 3 * len(attended[a] & attended[b]) > len(attended[a]), (a, b)
+
+
 def test_hosts_broadcast_some_until_the_end(events: list[dict[str, Any]]) -> None:
     roles = Counter(e["payload"]["role"] for e in _by_type(events, "participant.joined"))
     assert roles["host"] and roles["admin"] and roles["participant"]
