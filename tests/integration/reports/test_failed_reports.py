@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from datetime import timedelta
 
 import psycopg
@@ -199,7 +200,9 @@ def test_a_failing_report_never_stops_the_others(
         monkeypatch.setenv(name, value)
     assert main(["report", "--event-session", BROKEN]) == 0
     assert failure(url, BROKEN) is None
-    assert published(url)[BROKEN] == (new_fp, None)
+    fingerprint, run_id = published(url)[BROKEN]
+    # a report made by hand is recorded with the command's run id, cli:<UTC second>
+    assert fingerprint == new_fp and re.fullmatch(r"cli:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", run_id)
     manifest = json.loads((folder / BROKEN / "manifest.json").read_text())
     assert manifest["row_counts"]["attendance_minutes"] == 120
     assert sessions_to_report(settings) == []
