@@ -8,10 +8,9 @@ Public entry points (what ``webstat report`` and the DAGs call):
 
 :mod:`~webstat.reports.data` reads what a report shows (a ``SessionReport`` /
 ``PeriodReport``); the renderers take that, never a connection:
-:func:`webstat.reports.workbook.render_session_xlsx`,
-:func:`~webstat.reports.workbook.render_period_xlsx`,
-:func:`webstat.reports.pdf.render_session_pdf`,
-:func:`~webstat.reports.pdf.render_period_pdf`. openpyxl and WeasyPrint are
+:func:`webstat.reports.workbook.render_xlsx` and
+:func:`webstat.reports.pdf.render_pdf` (each also under its old names
+``render_session_*`` / ``render_period_*``). openpyxl and WeasyPrint are
 imported only when a report is rendered, so importing this package stays cheap.
 """
 

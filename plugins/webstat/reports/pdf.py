@@ -505,24 +505,6 @@ def session_context(
     )
 
 
-def render_session_pdf(
-    report: SessionReport,
-    path: str | os.PathLike,
-    *,
-    locale: str = "ru",
-    timezone: str = "Europe/Moscow",
-    max_rows: int = DEFAULT_MAX_ROWS,
-) -> dict[str, int]:
-    """Write the event session's PDF to ``path``; return participant rows shown / in all.
-
-    Title block, KPI tiles, attendance / sources / devices charts, then the
-    participants, the hosts and admins and the no-shows (landscape A4, repeated
-    headers, page numbers), ``max_rows`` rows at most with a note pointing to the
-    workbook, and the notes.
-    """
-    return _render(session_context(report, Context(locale, timezone), max_rows), path, report)
-
-
 # --- the period's PDF -----------------------------------------------------------------------
 
 
@@ -579,13 +561,28 @@ def period_context(
     )
 
 
-def render_period_pdf(
-    report: PeriodReport,
+def render_pdf(
+    report: SessionReport | PeriodReport,
     path: str | os.PathLike,
     *,
     locale: str = "ru",
     timezone: str = "Europe/Moscow",
     max_rows: int = DEFAULT_MAX_ROWS,
 ) -> dict[str, int]:
-    """Write the period's PDF to ``path``; return participant rows shown / in all."""
-    return _render(period_context(report, Context(locale, timezone), max_rows), path, report)
+    """Write the session's or the period's PDF to ``path``; return the participant rows
+    shown and in all.
+
+    Title block, KPI tiles, the charts (a session's minutes online, a period's
+    participants per day; sources; devices), then the participants, the hosts and
+    admins and the no-shows (a period's sessions first; landscape A4, repeated
+    headers, page numbers), ``max_rows`` rows at most with a note pointing to the
+    workbook, and the notes.
+    """
+    ctx = Context(locale, timezone)
+    if isinstance(report, PeriodReport):
+        return _render(period_context(report, ctx, max_rows), path, report)
+    return _render(session_context(report, ctx, max_rows), path, report)
+
+
+render_session_pdf = render_period_pdf = render_pdf
+"""The names the callers know; one renderer serves both reports."""

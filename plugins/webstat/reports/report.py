@@ -173,13 +173,10 @@ def _render_both(
     workbook's row counts with the PDF's participant rows (``pdf_participants``)."""
     from webstat.reports import pdf, workbook
 
-    period = isinstance(report, data.PeriodReport)
-    render_xlsx = workbook.render_period_xlsx if period else workbook.render_session_xlsx
-    render_pdf = pdf.render_period_pdf if period else pdf.render_session_pdf
     files = {XLSX: Path(folder) / XLSX, PDF: Path(folder) / PDF}
     where = {"locale": settings.locale, "timezone": settings.timezone}
-    counts = render_xlsx(report, files[XLSX], **where, max_sheet_rows=max_sheet_rows)  # type: ignore[arg-type]
-    shown = render_pdf(report, files[PDF], **where, max_rows=max_pdf_rows)  # type: ignore[arg-type]
+    counts = workbook.render_xlsx(report, files[XLSX], **where, max_sheet_rows=max_sheet_rows)
+    shown = pdf.render_pdf(report, files[PDF], **where, max_rows=max_pdf_rows)
     counts["pdf_participants"] = shown["pdf_participants"]
     return files, counts
 

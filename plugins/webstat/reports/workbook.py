@@ -536,46 +536,58 @@ NOTES_WIDTH = 110
 # --- the workbooks ------------------------------------------------------------------------
 
 
-def render_session_xlsx(
-    report: SessionReport,
+def render_xlsx(
+    report: SessionReport | PeriodReport,
     path: str | os.PathLike,
     *,
     locale: str = "ru",
     timezone: str = "Europe/Moscow",
     max_sheet_rows: int = EXCEL_MAX_ROWS,
 ) -> dict[str, int]:
-    """Write the event session's workbook to ``path``; return the row count of each sheet.
+    """Write the session's or the period's workbook to ``path``; return the row count of
+    each sheet (each table continues on ``… (2)`` past ``max_sheet_rows``).
 
-    Sheets: participants, no-shows, join sessions, event (with the attendance chart),
-    sources, devices, notes — each table continuing on ``… (2)`` past ``max_sheet_rows``.
+    A session: participants, no-shows, join sessions, event (with the attendance
+    chart), sources, devices, notes. A period: event sessions, participants of every
+    session (with the session's name and date), no-shows, totals, sources and devices
+    summed over the sessions, notes.
     """
-    ctx = Context(locale, timezone)
-    session = report.session
-    sid = session["event_session_id"]
-    if len(report.attendance) > MAX_ATTENDANCE_MINUTES:
-        raise too_many_minutes(sid, MAX_ATTENDANCE_MINUTES)
-    started = session["started_at"]
-    when = format_date(session["report_date"], ctx)
-    name = session["webinar_name"] or sid
+    if isinstance(report, SessionReport) and len(report.attendance) > MAX_ATTENDANCE_MINUTES:
+        raise too_many_minutes(report.session["event_session_id"], MAX_ATTENDANCE_MINUTES)
     with tempfile.TemporaryDirectory(prefix="webstat-xlsx-") as tmp:
-        book = _Book(ctx, Path(tmp), max_sheet_rows)
-        counts: dict[str, int] = {}
-        timed = _title(name, when, ctx, started)
-        _people_sheets(
-            book,
-            report,
-            counts,
-            timed,
-            paid=bool(session["is_paid"]),
-            engagement=bool(session["engagement_module"]),
-        )
-        counts["connections"] = book.table("connections", CONNECTION_SHEET, timed).write_all(
-            report.connections
-        )
-        counts["attendance_minutes"] = len(report.attendance)
-        _event_sheet(book, session, report.attendance, name, when)
-        _closing_sheets(book, report, counts, f"{name} · {when}")
+        book = _Book(Context(locale, timezone), Path(tmp), max_sheet_rows)
+        if isinstance(report, PeriodReport):
+            counts = _period_sheets(book, report)
+        else:
+            counts = _session_sheets(book, report)
         book.save(Path(path))
+    return counts
+
+
+render_session_xlsx = render_period_xlsx = render_xlsx
+"""The names the callers know; one renderer serves both reports."""
+
+
+def _session_sheets(book: _Book, report: SessionReport) -> dict[str, int]:
+    ctx, session = book.ctx, report.session
+    when = format_date(session["report_date"], ctx)
+    name = session["webinar_name"] or session["event_session_id"]
+    counts: dict[str, int] = {}
+    timed = _title(name, when, ctx, session["started_at"])
+    _people_sheets(
+        book,
+        report,
+        counts,
+        timed,
+        paid=bool(session["is_paid"]),
+        engagement=bool(session["engagement_module"]),
+    )
+    counts["connections"] = book.table("connections", CONNECTION_SHEET, timed).write_all(
+        report.connections
+    )
+    counts["attendance_minutes"] = len(report.attendance)
+    _event_sheet(book, session, report.attendance, name, when)
+    _closing_sheets(book, report, counts, f"{name} · {when}")
     return counts
 
 
@@ -636,45 +648,30 @@ def _minute_cells(book: _Book, attendance: list[dict], index: int, r: int) -> li
     ]
 
 
-def render_period_xlsx(
-    report: PeriodReport,
-    path: str | os.PathLike,
-    *,
-    locale: str = "ru",
-    timezone: str = "Europe/Moscow",
-    max_sheet_rows: int = EXCEL_MAX_ROWS,
-) -> dict[str, int]:
-    """Write the period's workbook to ``path``; return the row count of each sheet.
-
-    Sheets: event sessions, participants of every session (with the session's name
-    and date), no-shows, totals, sources and devices summed over the sessions, notes.
-    """
-    ctx = Context(locale, timezone)
-    period = report.period
+def _period_sheets(book: _Book, report: PeriodReport) -> dict[str, int]:
+    ctx, period = book.ctx, report.period
     title = period_title(period.start, period.end, period.webinar, ctx)
     first_start = period.sessions[0]["started_at"] if period.sessions else None
     timed = f"{title} · {timezone_note(ctx, first_start)}"
-    with tempfile.TemporaryDirectory(prefix="webstat-xlsx-") as tmp:
-        book = _Book(ctx, Path(tmp), max_sheet_rows)
-        counts: dict[str, int] = {}
-        counts["sessions"] = book.table("sessions", PERIOD_SESSION_SHEET, timed).write_all(
-            period.sessions
-        )
-        _people_sheets(
-            book, report, counts, timed, paid=period.is_paid, engagement=period.engagement_module
-        )
-        _, part = book.free_sheet("totals", title, {"A": 36, "B": 22})
-        _measure_header(book, part, 24)
-        _label_value_rows(book, part, PERIOD_TOTAL_FIELDS, report.totals)
-        counts["totals"] = len(PERIOD_TOTAL_FIELDS)
-        _closing_sheets(book, report, counts, title)
-        book.save(Path(path))
+    counts: dict[str, int] = {}
+    counts["sessions"] = book.table("sessions", PERIOD_SESSION_SHEET, timed).write_all(
+        period.sessions
+    )
+    _people_sheets(
+        book, report, counts, timed, paid=period.is_paid, engagement=period.engagement_module
+    )
+    _, part = book.free_sheet("totals", title, {"A": 36, "B": 22})
+    _measure_header(book, part, 24)
+    _label_value_rows(book, part, PERIOD_TOTAL_FIELDS, report.totals)
+    counts["totals"] = len(PERIOD_TOTAL_FIELDS)
+    _closing_sheets(book, report, counts, title)
     return counts
 
 
 __all__ = [
     "EXCEL_MAX_ROWS",
     "MAX_ATTENDANCE_MINUTES",
+    "render_xlsx",
     "render_period_xlsx",
     "render_session_xlsx",
 ]
