@@ -448,9 +448,30 @@ def test_staff_without_an_email_are_never_guests(marts, settings_for, sheet_tabl
             marts.participant_row(sid, "g", chat_name="Гость", connections_count=1, **joined),
         ],
     )
+    start = joined["first_joined_at"]
+    marts.insert(
+        "fct_connections",
+        [
+            {
+                "event_session_id": sid,
+                "participant_id": pid,
+                "connection_id": f"c-{pid}",
+                "joined_at": start,
+                "left_at": start + timedelta(hours=1),
+                "duration_seconds": 3600,
+                "role": role,
+            }
+            for pid, role in (("adm", "admin"), ("g", "participant"))
+        ],
+    )
     with marts.connect() as conn:
         result = render_event_session_report(conn, sid, settings_for())
-    rows = sheet_table(openpyxl.load_workbook(local(result.files["report.xlsx"]))["Участники"])
+    workbook = openpyxl.load_workbook(local(result.files["report.xlsx"]))
+    joins = {
+        r["ID участника"].value: r["E-mail"].value for r in sheet_table(workbook["Сеансы входов"])
+    }
+    assert joins == {"adm": None, "g": "гость"}
+    rows = sheet_table(workbook["Участники"])
     cells = {r["Имя в чате"].value: (r["E-mail"].value, r["Новый / повторный"].value) for r in rows}
     assert cells == {"Гость": ("гость", "Гость"), "Админ": (None, None)}
     assert [r["Имя в чате"].value for r in rows] == ["Гость", "Админ"]  # attendees first
