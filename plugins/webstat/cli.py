@@ -21,7 +21,7 @@ from typing import Any
 import click
 
 from webstat import __version__
-from webstat.dates import days_of, parse_date, parse_period
+from webstat.dates import days_interval, days_of, parse_date, parse_period
 from webstat.errors import WebstatError
 from webstat.settings import Settings, load_settings
 
@@ -496,7 +496,7 @@ def report_command(
                 event_session,
                 settings,
                 run_id=run_id,
-                data_interval=report_interval(day, day, settings) if day else None,
+                data_interval=days_interval(day, day, settings.tz) if day else None,
             )
         else:
             assert start is not None and end is not None  # checked above
@@ -511,16 +511,6 @@ def cli_run_id(now: datetime | None = None) -> str:
     """The ``run_id`` of what the command does by hand: ``cli:`` + the UTC time to the
     second (``cli:2026-12-04T12:40:05Z``)."""
     return "cli:" + (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def report_interval(first: date, last: date, settings: Settings) -> tuple[datetime, datetime]:
-    """The report days ``first`` … ``last`` as a half-open interval of instants in the
-    reporting time zone: ``first 00:00`` to ``last + 1 day 00:00``."""
-    tz = settings.tz
-    return (
-        datetime.combine(first, datetime.min.time(), tz),
-        datetime.combine(last + timedelta(days=1), datetime.min.time(), tz),
-    )
 
 
 # --- warehouse -------------------------------------------------------------------

@@ -6,7 +6,7 @@ period through :func:`parse_period`, so they accept and refuse the same input.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 
 from webstat.errors import BadDataError
 
@@ -39,3 +39,12 @@ def parse_period(
 def days_of(start: date, end: date) -> list[date]:
     """Every day from ``start`` to ``end``, both included."""
     return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+
+def days_interval(first: date, last: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The report days ``first`` … ``last`` as a half-open interval of instants in the
+    time zone ``tz``: ``first 00:00`` to ``last + 1 day 00:00``."""
+    return (
+        datetime.combine(first, datetime.min.time(), tz),
+        datetime.combine(last + timedelta(days=1), datetime.min.time(), tz),
+    )

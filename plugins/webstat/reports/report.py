@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from webstat.dates import parse_period
+from webstat.dates import days_interval, parse_period
 from webstat.errors import WebstatError
 from webstat.reports import data, ledger
 from webstat.reports.pdf import DEFAULT_MAX_ROWS as DEFAULT_PDF_ROWS
@@ -308,7 +308,7 @@ def render_period_report(
                 "webinar": period.webinar,
                 "event_session_ids": period.session_ids,
                 "run_id": run_id,
-                "data_interval": None,
+                "data_interval": _interval(days_interval(start, end, settings.tz)),
             },
         )
     return _result("period", uri, manifest, rendered[1])

@@ -63,6 +63,11 @@ def test_period_workbook_and_pdf(marts, march, settings_for, sheet_table, pdf_te
     assert result.uri.endswith("/periods/2027-03-01_2027-03-31")
     assert result.manifest["event_session_ids"] == march
     assert result.manifest["kind"] == "period" and result.manifest["run_id"] == "manual__p"
+    # the period's report days in Moscow time (UTC+3 all year): 1 March 00:00 to 1 April 00:00
+    assert result.manifest["data_interval"] == {
+        "start": "2027-03-01T00:00:00+03:00",
+        "end": "2027-04-01T00:00:00+03:00",
+    }
     wb = openpyxl.load_workbook(local(result.files["report.xlsx"]))
     assert " | ".join(wb.sheetnames) == (
         "Мероприятия | Участники | Не пришли | Итоги | Источники | Устройства | Пояснения"
