@@ -9,9 +9,10 @@ One run per UTC day (its data interval, `00:00 → 24:00 UTC`):
 2. **transform** — `dbt build`: staging → intermediate → marts, recomputing only
    the event sessions the new data touched; it fails at once (no retry) when a setting
    the marts depend on changed since they were built: run `webstat rebuild`;
-3. **sessions_to_report** → **render_reports** (mapped, batches of 20 sessions) —
-   renders and publishes the XLSX + PDF reports of the sessions that ended or
-   changed in this run (their marts' fingerprint differs from the last publication).
+3. **sessions_to_report** → **render_reports** (mapped: batches of at most 20 sessions,
+   planned so that the two render slots are equally busy) — renders and publishes the
+   XLSX + PDF reports of the sessions that ended or changed in this run (their marts'
+   fingerprint differs from the last publication).
 
 Any day from 2000-01-01 (`start_date`; the raw-log contract has no earlier events) can be
 run or backfilled; `catchup=False` keeps the scheduler from catching up the years since.
@@ -30,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
 from webstat.tasks.assets import mart_assets
-from webstat.tasks.daily import FIRST_DAY, TASK_TIMEOUTS
+from webstat.tasks.daily import FIRST_DAY, RENDER_SLOTS, TASK_TIMEOUTS
 
 
 @dag(
@@ -78,7 +79,7 @@ def webinar_stats_daily():
 
         return sessions_to_report()
 
-    @task(max_active_tis_per_dagrun=2, execution_timeout=TASK_TIMEOUTS["render_reports"])
+    @task(max_active_tis_per_dagrun=RENDER_SLOTS, execution_timeout=TASK_TIMEOUTS["render_reports"])
     def render_reports(
         event_session_ids: list[str], run_id=None, data_interval_start=None, data_interval_end=None
     ) -> list[str]:

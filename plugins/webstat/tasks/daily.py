@@ -27,6 +27,10 @@ FIRST_DAY = date(2000, 1, 1)
 rejects instants before 2000, so no earlier day can hold an event. With
 ``catchup=False`` the scheduler still starts from the latest day, not from here."""
 
+RENDER_SLOTS = 2
+"""``render_reports`` tasks of one run at a time (``max_active_tis_per_dagrun``): a
+two-slot worker's share; the batches are planned to keep that many equally busy."""
+
 TASK_TIMEOUTS = {
     "ingest": timedelta(hours=2),
     "transform": timedelta(hours=2),

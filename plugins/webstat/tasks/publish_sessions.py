@@ -29,11 +29,15 @@ import psycopg
 from webstat.errors import WebstatError
 from webstat.reports import ledger
 from webstat.settings import Settings, load_settings
+from webstat.tasks.daily import RENDER_SLOTS
 from webstat.warehouse.locks import advisory_lock
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 20  # sessions per mapped task: bounds both task overhead and a retry's cost
+BATCH_SIZE = 20  # sessions per mapped task, at most: bounds a retry's cost
+FIXED_ROWS = 60
+"""A report's fixed cost (charts, fonts, the two files, publishing) in rows' worth: a
+session's render time is about ``FIXED_ROWS + attendees + no-shows`` rows' worth."""
 
 _FINGERPRINTS = """
 with candidates as (
@@ -47,7 +51,8 @@ with candidates as (
     union
     select event_session_id from raw.report_failures
 )
-select s.event_session_id, {fingerprint} as fingerprint
+select s.event_session_id, {fingerprint} as fingerprint,
+       coalesce(s.attendees_count, 0) + coalesce(s.no_show_count, 0) as rows
 from marts.fct_event_sessions as s
 where s.status = 'ended'
   and s.event_session_id in (select event_session_id from candidates)
@@ -56,13 +61,18 @@ order by s.event_session_id
 """
 
 
-def _stale(conn: psycopg.Connection, only: Sequence[str] | None) -> dict[str, str]:
-    """Candidate sessions whose report is missing or stale, given up or not."""
+def _stale(
+    conn: psycopg.Connection, only: Sequence[str] | None, weights: dict[str, int] | None = None
+) -> dict[str, str]:
+    """Candidate sessions whose report is missing or stale, given up or not (and, into
+    ``weights``, each one's rows: attendees + no-shows)."""
     sql = _FINGERPRINTS.format(
         fingerprint=ledger.FINGERPRINT_SQL,
         only="and s.event_session_id = any(%(only)s)" if only else "",
     )
     rows = conn.execute(sql, {"only": list(only or [])}).fetchall()
+    if weights is not None:
+        weights.update((sid, n) for sid, _fp, n in rows)
     published: dict[str, str] = dict(
         conn.execute(
             "select event_session_id, fingerprint from raw.published_reports "
@@ -70,7 +80,7 @@ def _stale(conn: psycopg.Connection, only: Sequence[str] | None) -> dict[str, st
             ([r[0] for r in rows],),
         ).fetchall()
     )
-    return {sid: fp for sid, fp in rows if published.get(sid) != fp}
+    return {sid: fp for sid, fp, _n in rows if published.get(sid) != fp}
 
 
 def changed_sessions(conn: psycopg.Connection, only: Sequence[str] | None = None) -> dict[str, str]:
@@ -104,11 +114,12 @@ def _log_skipped(sid: str, attempts: int, error: str) -> None:
 
 
 def sessions_to_report(settings: Settings | None = None) -> list[list[str]]:
-    """The sessions this run must render, in batches of ``BATCH_SIZE`` (for task mapping)."""
+    """The sessions this run must render, in batches for task mapping (:func:`plan_batches`)."""
     from webstat.warehouse import connect
 
+    rows: dict[str, int] = {}
     with connect(settings or load_settings()) as conn:
-        stale = _stale(conn, None)
+        stale = _stale(conn, None, rows)
         gone = ledger.given_up(conn, stale)
     for sid, (attempts, error) in sorted(gone.items()):
         _log_skipped(sid, attempts, error)
@@ -118,7 +129,33 @@ def sessions_to_report(settings: Settings | None = None) -> list[list[str]]:
         len(ids),
         len(gone),
     )
-    return [ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE)]
+    return plan_batches({sid: FIXED_ROWS + rows[sid] for sid in ids})
+
+
+def plan_batches(
+    weights: dict[str, int], slots: int = RENDER_SLOTS, batch_size: int = BATCH_SIZE
+) -> list[list[str]]:
+    """Sessions (``{id: cost}``) in batches that keep ``slots`` render tasks equally busy.
+
+    The number of batches is the smallest multiple of ``slots`` that keeps each at
+    ``batch_size`` sessions or fewer (never more batches than sessions); the largest
+    session goes first into the lightest batch that has room (ties: the earlier batch;
+    equal costs: id order). Each batch lists its sessions in id order. A few large
+    sessions in one day no longer leave one slot idle while the other renders them all.
+    """
+    ids = sorted(weights, key=lambda sid: (-weights[sid], sid))
+    if not ids:
+        return []
+    rounds = -(-len(ids) // (slots * batch_size))
+    count = min(len(ids), slots * rounds)
+    batches: list[list[str]] = [[] for _ in range(count)]
+    loads = [0] * count
+    for sid in ids:
+        open_ = [i for i in range(count) if len(batches[i]) < batch_size]
+        best = min(open_, key=lambda i: (loads[i], i))
+        batches[best].append(sid)
+        loads[best] += weights[sid]
+    return [sorted(batch) for batch in batches]
 
 
 class ReportsFailed(WebstatError):

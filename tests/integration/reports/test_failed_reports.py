@@ -131,8 +131,9 @@ def test_a_failing_report_never_stops_the_others(
     count = "select count(*) from marts.fct_attendance_minutes where event_session_id = %s"
     assert one(url, count, (BROKEN,))[0] == MINUTES
 
-    # run 1: the broken session comes first in the batch; the two after it are published
-    assert sessions_to_report(settings) == [[BROKEN, OK_B, OK_C]]
+    # run 1: three sessions of equal size, planned into the two render slots (a, c | b);
+    # rendered as one batch, the broken session first: the two after it are published
+    assert sessions_to_report(settings) == [[BROKEN, OK_C], [OK_B]]
     with pytest.raises(ReportsFailed) as raised:
         render_sessions([BROKEN, OK_B, OK_C], run_id="r1", settings=settings)
     assert str(raised.value) == (
