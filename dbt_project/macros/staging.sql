@@ -1,6 +1,10 @@
 {#- Column lists every platform event staging model shares (platform_events holds
     one event per row; its `payload` is the event type's JSON). -#}
 
+{#- An event staging model selects, from raw.platform_events, the rows of its event
+    type(s): `select {{ platform_event_columns('joined_at') }}, <its payload columns>
+    {{ from_platform_events('participant.joined') }}`. -#}
+
 {#- the keys of an event: which one, in which event session, of whose webinar, by
     which participant -#}
 {% macro platform_event_keys() -%}
@@ -20,4 +24,28 @@
         nullif(trim({{ payload }} -> 'utm' ->> 'campaign'), '') as utm_campaign,
         nullif(trim({{ payload }} -> 'utm' ->> 'content'), '') as utm_content,
         nullif(trim({{ payload }} -> 'utm' ->> 'term'), '') as utm_term
+{%- endmacro %}
+
+{#- the columns every event staging model starts with: the keys, the raw file the
+    event came from, and its instant under the model's own name -#}
+{% macro platform_event_columns(occurred_as='occurred_at') -%}
+    {{ platform_event_keys() }},
+        file_id,
+        occurred_at as {{ occurred_as }}
+{%- endmacro %}
+
+{#- `from` raw.platform_events `where` the event type is `event_types` (one, or a list) -#}
+{% macro from_platform_events(event_types) -%}
+    {%- if event_types is string -%}{%- set event_types = [event_types] -%}{%- endif -%}
+from {{ source('platform', 'platform_events') }}
+where event_type in ('{{ event_types | join("', '") }}')
+{%- endmacro %}
+
+{#- who a person says they are, as invitations and registrations carry it: blank
+    strings as NULL, the form's extra fields as jsonb (a JSON null as NULL) -#}
+{% macro payload_person_columns(payload='payload') -%}
+    nullif(trim({{ payload }} ->> 'email'), '') as email,
+        nullif(trim({{ payload }} ->> 'first_name'), '') as first_name,
+        nullif(trim({{ payload }} ->> 'last_name'), '') as last_name,
+        nullif({{ payload }} -> 'fields', 'null'::jsonb) as registration_fields
 {%- endmacro %}

@@ -1,23 +1,4 @@
-with source as (
-
-    select * from {{ source('platform', 'platform_events') }}
-    where event_type = 'participant.invited'
-
-),
-
-renamed as (
-
-    select
-        {{ platform_event_keys() }},
-        occurred_at as invited_at,
-        nullif(trim(payload ->> 'email'), '') as email,
-        nullif(trim(payload ->> 'first_name'), '') as first_name,
-        nullif(trim(payload ->> 'last_name'), '') as last_name,
-        nullif(payload -> 'fields', 'null'::jsonb) as registration_fields,
-        file_id
-
-    from source
-
-)
-
-select * from renamed
+select
+    {{ platform_event_columns('invited_at') }},
+    {{ payload_person_columns() }}
+{{ from_platform_events('participant.invited') }}

@@ -1,21 +1,5 @@
-with source as (
-
-    select * from {{ source('platform', 'platform_events') }}
-    where event_type = 'question.asked'
-
-),
-
-renamed as (
-
-    select
-        {{ platform_event_keys() }},
-        occurred_at as asked_at,
-        payload ->> 'question_id' as question_id,
-        payload ->> 'text' as question_text,
-        file_id
-
-    from source
-
-)
-
-select * from renamed
+select
+    {{ platform_event_columns('asked_at') }},
+    payload ->> 'question_id' as question_id,
+    payload ->> 'text' as question_text
+{{ from_platform_events('question.asked') }}

@@ -1,19 +1,3 @@
-with source as (
-
-    select * from {{ source('platform', 'platform_events') }}
-    where event_type = 'session.ended'
-
-),
-
-renamed as (
-
-    select
-        {{ platform_event_keys() }},
-        occurred_at as ended_at,
-        file_id
-
-    from source
-
-)
-
-select * from renamed
+select
+    {{ platform_event_columns('ended_at') }}
+{{ from_platform_events('session.ended') }}
