@@ -21,3 +21,13 @@
     select * from {{ ref(model_name) }}
     where {{ test_scope_predicate('__rebuilt_sessions__') }}
 {%- endmacro %}
+
+{#- several import CTEs at once: `{{ rebuilt_imports({'sessions': 'int_event_sessions',
+    'joins': ['stg_platform__joins', "<where>"]}) }}` renders
+    `sessions as (select_rebuilt('int_event_sessions')), joins as (...)`, in order -#}
+{% macro rebuilt_imports(imports) -%}
+    {%- for name, model in imports.items() %}
+        {%- if model is string %}{% set model = [model, none] %}{% endif %}
+{{ name }} as ({{ select_rebuilt(model[0], where=model[1]) }}){{ ',' if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}

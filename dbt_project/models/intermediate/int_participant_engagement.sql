@@ -11,17 +11,12 @@ with participants as (
 
 ),
 
-session_engagement as ({{ select_rebuilt('int_session_engagement') }}),
-
-chat_messages as ({{ select_rebuilt('stg_platform__chat_messages') }}),
-
-questions as ({{ select_rebuilt('stg_platform__questions') }}),
-
-fires as ({{ select_rebuilt('stg_platform__fires') }}),
-
-payments as ({{ select_rebuilt('stg_platform__payments') }}),
-
-agreements as ({{ select_rebuilt('stg_platform__agreements') }}),
+{{ rebuilt_imports({
+    'session_engagement': 'int_session_engagement',
+    'chat_messages': 'stg_platform__chat_messages', 'questions': 'stg_platform__questions',
+    'fires': 'stg_platform__fires', 'payments': 'stg_platform__payments',
+    'agreements': 'stg_platform__agreements'
+}) }},
 
 message_counts as (
 

@@ -3,13 +3,10 @@
     Computed once here for fct_event_sessions (the session's totals) and
     int_participant_engagement (the denominators of messages_pct / questions_pct). -#}
 
-with sessions as ({{ select_rebuilt('int_event_sessions') }}),
-
-chat_messages as ({{ select_rebuilt('stg_platform__chat_messages') }}),
-
-questions as ({{ select_rebuilt('stg_platform__questions') }}),
-
-fires as ({{ select_rebuilt('stg_platform__fires') }}),
+with {{ rebuilt_imports({
+    'sessions': 'int_event_sessions', 'chat_messages': 'stg_platform__chat_messages',
+    'questions': 'stg_platform__questions', 'fires': 'stg_platform__fires'
+}) }},
 
 message_totals as (
 

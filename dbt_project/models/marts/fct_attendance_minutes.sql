@@ -22,15 +22,12 @@ with sessions as (
 participants as ({{ select_rebuilt('int_participant_identity', where="role = 'participant'") }}),
 
 -- the minutes count the participants (role participant): their presence and connections
-presence as ({{ select_rebuilt('int_participant_presence', where=of_participants) }}),
-
-participant_connections as ({{ select_rebuilt('int_connections', where=of_participants) }}),
-
-chat_messages as ({{ select_rebuilt('stg_platform__chat_messages') }}),
-
-questions as ({{ select_rebuilt('stg_platform__questions') }}),
-
-fires as ({{ select_rebuilt('stg_platform__fires') }}),
+{{ rebuilt_imports({
+    'presence': ['int_participant_presence', of_participants],
+    'participant_connections': ['int_connections', of_participants],
+    'chat_messages': 'stg_platform__chat_messages', 'questions': 'stg_platform__questions',
+    'fires': 'stg_platform__fires'
+}) }},
 
 -- the first and last minute of each session (none when it lasts 0 s from a minute's
 -- start: then last_minute_at < first_minute_at)

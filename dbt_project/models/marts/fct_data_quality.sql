@@ -1,17 +1,12 @@
 {{ config(unique_key=['event_session_id', 'check_name']) }}
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
 
-with sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
-
-connections as ({{ select_rebuilt('int_connections') }}),
-
-joins as ({{ select_rebuilt('stg_platform__joins') }}),
-
-leaves as ({{ select_rebuilt('stg_platform__leaves') }}),
-
-duplicates as ({{ select_rebuilt('stg_platform__duplicate_events') }}),
-
-rejected_lines as ({{ select_rebuilt('int_rejected_line_sessions') }}),
+with {{ rebuilt_imports({
+    'sessions': ['int_event_sessions', 'started_at is not null'],
+    'connections': 'int_connections', 'joins': 'stg_platform__joins',
+    'leaves': 'stg_platform__leaves', 'duplicates': 'stg_platform__duplicate_events',
+    'rejected_lines': 'int_rejected_line_sessions'
+}) }},
 
 orphan_leaves as (
 

@@ -1,15 +1,11 @@
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
 {% set host_share = pct('host_windows.host_active_seconds', 'sessions.duration_seconds') %}
 
-with sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
-
-participants as ({{ select_rebuilt('fct_participants') }}),
-
-presence as ({{ select_rebuilt('int_participant_presence') }}),
-
-host_windows as ({{ select_rebuilt('int_host_windows') }}),
-
-session_engagement as ({{ select_rebuilt('int_session_engagement') }}),
+with {{ rebuilt_imports({
+    'sessions': ['int_event_sessions', 'started_at is not null'],
+    'participants': 'fct_participants', 'presence': 'int_participant_presence',
+    'host_windows': 'int_host_windows', 'session_engagement': 'int_session_engagement'
+}) }},
 
 participant_counts as (
 

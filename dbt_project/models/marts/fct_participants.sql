@@ -22,15 +22,11 @@ with identity as (
 
 ),
 
-sessions as ({{ select_rebuilt('int_event_sessions') }}),
-
-attribution as ({{ select_rebuilt('int_participant_attribution') }}),
-
-engagement as ({{ select_rebuilt('int_participant_engagement') }}),
-
-presence as ({{ select_rebuilt('int_participant_presence') }}),
-
-host_windows as ({{ select_rebuilt('int_host_windows') }}),
+{{ rebuilt_imports({
+    'sessions': 'int_event_sessions', 'attribution': 'int_participant_attribution',
+    'engagement': 'int_participant_engagement', 'presence': 'int_participant_presence',
+    'host_windows': 'int_host_windows'
+}) }},
 
 -- the first clipped join and the last clipped leave (an inferred leave is ended_at)
 clipped_bounds as (
