@@ -4,26 +4,31 @@
     be counted and followed across sessions; IPv4 keeps its /24 (last octet 0), IPv6
     its first three groups (/48). Changing the setting needs `--full-refresh`. -#}
 
-{% macro mask_email(expr) -%}
+{#- `expr` as it is, or masked (the block's SQL) when var mask_pii is set -#}
+{% macro masked_if_pii(expr) -%}
     {%- if var('mask_pii', false) -%}
+        {{ caller() }}
+    {%- else -%}
+        {{ expr }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro mask_email(expr) -%}
+    {%- call masked_if_pii(expr) -%}
         case when {{ expr }} is null then null
              else 'sha256:' || left(encode(sha256(convert_to({{ expr }}, 'UTF8')), 'hex'), 16)
         end
-    {%- else -%}
-        {{ expr }}
-    {%- endif -%}
+    {%- endcall -%}
 {%- endmacro %}
 
 {% macro mask_person_key(expr) -%}
-    {%- if var('mask_pii', false) -%}
+    {%- call masked_if_pii(expr) -%}
         case when {{ expr }} like 'guest:%' then {{ expr }} else {{ mask_email(expr) }} end
-    {%- else -%}
-        {{ expr }}
-    {%- endif -%}
+    {%- endcall -%}
 {%- endmacro %}
 
 {% macro mask_ip(expr) -%}
-    {%- if var('mask_pii', false) -%}
+    {%- call masked_if_pii(expr) -%}
         case
             when {{ expr }} is null then null
             when {{ expr }} ~ '^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$'
@@ -32,7 +37,5 @@
                 then regexp_replace({{ expr }}, '^([^:]*:[^:]*:[^:]*).*$', '\1::')
             else 'masked'
         end
-    {%- else -%}
-        {{ expr }}
-    {%- endif -%}
+    {%- endcall -%}
 {%- endmacro %}

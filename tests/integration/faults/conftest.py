@@ -43,6 +43,7 @@ MART_KEYS = {
     "fct_attendance_minutes": ("event_session_id", "minute_at"),
     "dim_people": ("organization_id", "person_key"),
     "fct_data_quality": ("event_session_id", "check_name"),
+    "fct_webinar_series": ("event_session_id",),
 }
 
 
