@@ -97,17 +97,22 @@ def s3_endpoint():
 
 
 @pytest.fixture
-def s3_bucket(s3_endpoint):
-    """A new, empty bucket on the moto server; yields its name."""
+def s3_client(s3_endpoint):
+    """A boto3 S3 client of the moto server."""
     import boto3
 
-    name = f"b-{uuid.uuid4().hex[:10]}"
-    client = boto3.client(
+    return boto3.client(
         "s3",
         endpoint_url=s3_endpoint,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
         region_name="us-east-1",
     )
-    client.create_bucket(Bucket=name)
+
+
+@pytest.fixture
+def s3_bucket(s3_client):
+    """A new, empty bucket on the moto server; yields its name."""
+    name = f"b-{uuid.uuid4().hex[:10]}"
+    s3_client.create_bucket(Bucket=name)
     yield name

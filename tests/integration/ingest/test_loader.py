@@ -211,20 +211,11 @@ def test_bom_and_crlf_line_ends_are_tolerated(conn, tmp_path):
 
 
 def test_an_s3_landing_zone_loads_through_the_same_code_path(
-    conn, tmp_path, s3_bucket, s3_endpoint
+    conn, tmp_path, s3_bucket, s3_endpoint, s3_client
 ):
-    import boto3
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        region_name="us-east-1",
-    )
     body = ("\n".join([ev("e-1"), ev("e-2"), "bad"]) + "\n").encode()
-    client.put_object(Bucket=s3_bucket, Key="raw/date=2026-11-02/a.ndjson", Body=body)
-    client.put_object(
+    s3_client.put_object(Bucket=s3_bucket, Key="raw/date=2026-11-02/a.ndjson", Body=body)
+    s3_client.put_object(
         Bucket=s3_bucket,
         Key="raw/date=2026-11-02/b.ndjson.gz",
         Body=gzip.compress(ev("e-3").encode() + b"\n"),
@@ -283,21 +274,27 @@ def _big_file(prefix: str, n: int) -> list[str]:
     return [ev(f"{prefix}-{i}") for i in range(n)]
 
 
-def test_parallel_files_keep_first_arrival_in_file_order(conn, tmp_path, warehouse_url):
+def ingest_in_parallel(conn, folder, warehouse_url, **options):
+    """``ingest_day`` of ``folder``'s DAY with its own connection per file worker."""
     import psycopg
+
+    return ingest_day(
+        conn,
+        f"file://{folder}",
+        DAY,
+        connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
+        **options,
+    )
+
+
+def test_parallel_files_keep_first_arrival_in_file_order(conn, tmp_path, warehouse_url):
 
     # a.ndjson is large and holds "shared" last; b.ndjson is tiny and stages long before a
     # is validated. b must still wait: a is earlier in delivery order, so a's line wins.
     write(tmp_path, DAY, "a.ndjson", _big_file("a", 20_000) + [ev("shared")])
     write(tmp_path, DAY, "b.ndjson", [ev("shared"), ev("b-1")])
     write(tmp_path, DAY, "c.ndjson", [ev("b-1"), ev("shared"), ev("c-1")])
-    summary = ingest_day(
-        conn,
-        f"file://{tmp_path}",
-        DAY,
-        connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
-        workers=2,
-    )
+    summary = ingest_in_parallel(conn, tmp_path, warehouse_url, workers=2)
     assert [(f.uri.rsplit("/", 1)[1], f.loaded, f.duplicates) for f in summary.files] == [
         ("a.ndjson", 20_001, 0),
         ("b.ndjson", 1, 1),
@@ -315,12 +312,7 @@ def test_parallel_files_keep_first_arrival_in_file_order(conn, tmp_path, warehou
         " order by 1"
     ).fetchall()
     assert [r for (r,) in losers] == ["b.ndjson:1", "c.ndjson:1", "c.ndjson:2"]
-    rerun = ingest_day(
-        conn,
-        f"file://{tmp_path}",
-        DAY,
-        connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
-    )
+    rerun = ingest_in_parallel(conn, tmp_path, warehouse_url)
     assert [f.status for f in rerun.files] == ["skipped"] * 3
     assert counts(conn) == {
         "platform_events": 20_003,
@@ -333,17 +325,10 @@ def test_parallel_files_keep_first_arrival_in_file_order(conn, tmp_path, warehou
 def test_a_parallel_file_that_cannot_be_read_does_not_hold_up_the_others(
     conn, tmp_path, warehouse_url
 ):
-    import psycopg
 
     write(tmp_path, DAY, "a.ndjson", [ev("a-1")])
     (tmp_path / f"date={DAY.isoformat()}" / "b.ndjson.gz").write_bytes(b"not gzip at all")
     write(tmp_path, DAY, "c.ndjson", [ev("a-1"), ev("c-1")])
-    summary = ingest_day(
-        conn,
-        f"file://{tmp_path}",
-        DAY,
-        connect=lambda: psycopg.connect(warehouse_url, autocommit=True),
-        workers=2,
-    )
+    summary = ingest_in_parallel(conn, tmp_path, warehouse_url, workers=2)
     assert [f.status for f in summary.files] == ["loaded", "failed", "loaded"]
     assert (summary.loaded, summary.duplicates) == (2, 1)
