@@ -39,3 +39,40 @@
         now()
     {%- endif -%}
 {%- endmacro %}
+
+{#- A share mart (fct_devices, fct_traffic_sources): the participants of each
+    rebuilt session (role participant, with a connection) grouped by `attribute`
+    (shown as `name`): how many, and their share of the session's participants
+    (sums to 100). -#}
+{% macro participant_shares(attribute, name) -%}
+{%- set session_participants = 'sum(participants_count) over (partition by event_session_id)' -%}
+with participants as (
+
+    {{ select_rebuilt('fct_participants', where="connections_count > 0 and role = 'participant'") }}
+
+),
+
+grouped as (
+
+    select
+        event_session_id,
+        {{ attribute }} as {{ name }},
+        count(*) as participants_count
+    from participants
+    group by event_session_id, {{ attribute }}
+
+),
+
+final as (
+
+    select
+        event_session_id,
+        {{ name }},
+        participants_count::bigint as participants_count,
+        {{ pct('participants_count', session_participants) }} as share_pct
+    from grouped
+
+)
+
+select * from final
+{%- endmacro %}
