@@ -96,45 +96,44 @@ def task_read(uri: str, sid: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "rows": rows, "idle_rss_mb": idle}
 
 
-def task_xlsx(uri: str, sid: str, out: str) -> dict[str, Any]:
-    """webstat's workbook of one event session (the renderer alone)."""
+def _render_timed(uri: str, sid: str, out: str, render: str) -> dict[str, Any]:
+    """Read one event session and render it with ``render`` (``"xlsx"`` or ``"pdf"``),
+    timed from the connection to the written file (the renderer alone)."""
     import psycopg
 
     from webstat.reports import data
-    from webstat.reports.workbook import render_session_xlsx
 
+    # only the renderer measured is imported: WeasyPrint would weigh on a workbook's RSS
+    if render == "pdf":
+        from webstat.reports.pdf import DEFAULT_MAX_ROWS as first_rows
+        from webstat.reports.pdf import render_session_pdf as renderer
+
+        key = "shown"
+    else:
+        from webstat.reports.workbook import render_session_xlsx as renderer
+
+        first_rows, key = 0, "counts"
     idle = vm_hwm_mb()
     started = time.perf_counter()
     with psycopg.connect(uri) as conn, data.snapshot(conn):
-        report = data.read_session(conn, data.fetch_event_session(conn, sid), first_rows=0)
-        counts = render_session_xlsx(report, out)
+        report = data.read_session(conn, data.fetch_event_session(conn, sid), first_rows=first_rows)
+        result = renderer(report, out)
     return {
         "seconds": time.perf_counter() - started,
-        "counts": counts,
+        key: result,
         "idle_rss_mb": idle,
         "bytes": Path(out).stat().st_size,
     }
+
+
+def task_xlsx(uri: str, sid: str, out: str) -> dict[str, Any]:
+    """webstat's workbook of one event session (the renderer alone)."""
+    return _render_timed(uri, sid, out, "xlsx")
 
 
 def task_pdf(uri: str, sid: str, out: str) -> dict[str, Any]:
     """webstat's PDF of one event session (the renderer alone)."""
-    import psycopg
-
-    from webstat.reports import data
-    from webstat.reports.pdf import DEFAULT_MAX_ROWS, render_session_pdf
-
-    idle = vm_hwm_mb()
-    started = time.perf_counter()
-    with psycopg.connect(uri) as conn, data.snapshot(conn):
-        session = data.fetch_event_session(conn, sid)
-        report = data.read_session(conn, session, first_rows=DEFAULT_MAX_ROWS)
-        shown = render_session_pdf(report, out)
-    return {
-        "seconds": time.perf_counter() - started,
-        "shown": shown,
-        "idle_rss_mb": idle,
-        "bytes": Path(out).stat().st_size,
-    }
+    return _render_timed(uri, sid, out, "pdf")
 
 
 def task_pdf_minimal(out: str) -> dict[str, Any]:
