@@ -20,130 +20,92 @@ def _ok(met: bool | None) -> str:
     return "—" if met is None else ("**met**" if met else "**missed**")
 
 
+def _appender(out: list[tuple[str, str, str, str]]) -> Any:
+    """``add(label, value, target="", met="")``: one row appended to ``out``."""
+
+    def add(label: str, value: str, target: str = "", met: str = "") -> None:
+        out.append((label, value, target, met))
+
+    return add
+
+
 def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(figure, value: median (min–max), target, met) rows of one mode's results."""
     out: list[tuple[str, str, str, str]] = []
+    add = _appender(out)
+
     ing = res.get("ingest")
     if ing:
         small, large = (str(n) for n in ing["sizes"])
         fix = " (**with fix F0**)" if ing.get("dup_fix") else ""
         for n in (small, large):
             r = ing["runs"][n]
-            out.append(
-                (
-                    f"1. ingest, {int(n):,}-event day ({r['lines']:,} lines): webstat rows/s",
-                    _mm(r["webstat_rows_per_s"]),
-                    "",
-                    "",
-                )
+            add(
+                f"1. ingest, {int(n):,}-event day ({r['lines']:,} lines): webstat rows/s",
+                _mm(r["webstat_rows_per_s"]),
             )
-            out.append(
-                ("1. bare `COPY` → `jsonb`, same files: rows/s", _mm(r["bare_rows_per_s"]), "", "")
-            )
-            out.append(
-                (
-                    f"1. **ingest / bare COPY** ({int(n):,} events){fix}",
-                    _mm(r["ratio"], "{:.2f}"),
-                    "≥ 0.70",
-                    _ok(r["ratio"]["median"] >= 0.7),
-                )
+            add("1. bare `COPY` → `jsonb`, same files: rows/s", _mm(r["bare_rows_per_s"]))
+            add(
+                f"1. **ingest / bare COPY** ({int(n):,} events){fix}",
+                _mm(r["ratio"], "{:.2f}"),
+                "≥ 0.70",
+                _ok(r["ratio"]["median"] >= 0.7),
             )
         ps, pl = ing["runs"][small]["peak_rss_mb"], ing["runs"][large]["peak_rss_mb"]
         growth = pl["median"] / ps["median"]
-        out.append((f"1. ingest peak RSS (VmHWM), {int(small):,} events, MB", _mm(ps), "", ""))
-        out.append((f"1. ingest peak RSS (VmHWM), {int(large):,} events, MB", _mm(pl), "", ""))
-        out.append(
-            (
-                f"1. **peak RSS {int(large):,} / {int(small):,}** (flat = streaming)",
-                f"{growth:.2f}",
-                "≤ 1.10",
-                _ok(growth <= 1.10),
-            )
+        add(f"1. ingest peak RSS (VmHWM), {int(small):,} events, MB", _mm(ps))
+        add(f"1. ingest peak RSS (VmHWM), {int(large):,} events, MB", _mm(pl))
+        add(
+            f"1. **peak RSS {int(large):,} / {int(small):,}** (flat = streaming)",
+            f"{growth:.2f}",
+            "≤ 1.10",
+            _ok(growth <= 1.10),
         )
     inc = res.get("incremental")
     if inc:
         d = inc["days"]
-        out.append(
-            (
-                f"2. dbt of day {d}'s files ({inc.get('day_events', 0):,} events) as day 1"
-                " of an empty warehouse, s",
-                _mm(inc["first_day_dbt_s"], "{:.1f}"),
-                "",
-                "",
-            )
+        add(
+            f"2. dbt of day {d}'s files ({inc.get('day_events', 0):,} events) as day 1"
+            " of an empty warehouse, s",
+            _mm(inc["first_day_dbt_s"], "{:.1f}"),
         )
-        out.append(
-            (
-                f"2. dbt of day {d} of a {d}-day warehouse, s",
-                _mm(inc["last_day_dbt_s"], "{:.1f}"),
-                "",
-                "",
-            )
+        add(f"2. dbt of day {d} of a {d}-day warehouse, s", _mm(inc["last_day_dbt_s"], "{:.1f}"))
+        add(
+            f"2. **day {d} of {d} / day 1 of an empty one**",
+            _mm(inc["ratio"], "{:.2f}"),
+            "≤ 1.25",
+            _ok(inc["ratio"]["median"] <= 1.25),
         )
-        out.append(
-            (
-                f"2. **day {d} of {d} / day 1 of an empty one**",
-                _mm(inc["ratio"], "{:.2f}"),
-                "≤ 1.25",
-                _ok(inc["ratio"]["median"] <= 1.25),
-            )
-        )
-        out.append(
-            (
-                f"2. full refresh ({inc['total_events']:,} events): events/s",
-                _mm(inc["full_refresh_events_per_s"]),
-                "",
-                "",
-            )
+        add(
+            f"2. full refresh ({inc['total_events']:,} events): events/s",
+            _mm(inc["full_refresh_events_per_s"]),
         )
     rep = res.get("reports")
     if rep:
         for n, r in rep["xlsx"].items():
             big = int(n) >= 100_000
-            out.append(
-                (
-                    f"3. workbook, {int(n):,} participants: s",
-                    _mm(r["seconds"], "{:.1f}"),
-                    "≤ 20" if big else "",
-                    _ok(r["seconds"]["median"] <= 20) if big else "",
-                )
+            add(
+                f"3. workbook, {int(n):,} participants: s",
+                _mm(r["seconds"], "{:.1f}"),
+                "≤ 20" if big else "",
+                _ok(r["seconds"]["median"] <= 20) if big else "",
             )
-            out.append(
-                (
-                    f"3. workbook, {int(n):,} participants: peak RSS MB",
-                    _mm(r["peak_rss_mb"]),
-                    "≤ 400" if big else "",
-                    _ok(r["peak_rss_mb"]["median"] <= 400) if big else "",
-                )
+            add(
+                f"3. workbook, {int(n):,} participants: peak RSS MB",
+                _mm(r["peak_rss_mb"]),
+                "≤ 400" if big else "",
+                _ok(r["peak_rss_mb"]["median"] <= 400) if big else "",
             )
-            out.append(
-                (
-                    f"3. workbook {int(n):,} / bare read of its rows (time)",
-                    _mm(r["ratio"], "{:.1f}"),
-                    "",
-                    "",
-                )
-            )
+            add(f"3. workbook {int(n):,} / bare read of its rows (time)", _mm(r["ratio"], "{:.1f}"))
         for n, r in rep["pdf"].items():
-            out.append(
-                (
-                    f"3. PDF, {int(n):,} participants: s",
-                    _mm(r["seconds"], "{:.1f}"),
-                    "≤ 15",
-                    _ok(r["seconds"]["median"] <= 15),
-                )
+            add(
+                f"3. PDF, {int(n):,} participants: s",
+                _mm(r["seconds"], "{:.1f}"),
+                "≤ 15",
+                _ok(r["seconds"]["median"] <= 15),
             )
-            out.append(
-                (f"3. PDF, {int(n):,} participants: peak RSS MB", _mm(r["peak_rss_mb"]), "", "")
-            )
-            out.append(
-                (
-                    f"3. PDF {int(n):,} / a one-page WeasyPrint PDF (time)",
-                    _mm(r["ratio"], "{:.1f}"),
-                    "",
-                    "",
-                )
-            )
+            add(f"3. PDF, {int(n):,} participants: peak RSS MB", _mm(r["peak_rss_mb"]))
+            add(f"3. PDF {int(n):,} / a one-page WeasyPrint PDF (time)", _mm(r["ratio"], "{:.1f}"))
     day = res.get("day")
     if day:
         ev = day["lines"]
@@ -154,53 +116,35 @@ def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 " did not finish)"
             )
         ph = day["phases"]
-        out.append(
-            (
-                f"4. day of {ev:,} lines: ingest / dbt / reports, s{note}",
-                (
-                    f"{ph['ingest']:.0f} / {ph['dbt']:.0f} / {ph['reports']:.0f} "
-                    f"({day['reports_total']} sessions, {day['report_seconds_each']:.2f} s each)"
-                ),
-                "",
-                "",
-            )
+        add(
+            f"4. day of {ev:,} lines: ingest / dbt / reports, s{note}",
+            f"{ph['ingest']:.0f} / {ph['dbt']:.0f} / {ph['reports']:.0f} "
+            f"({day['reports_total']} sessions, {day['report_seconds_each']:.2f} s each)",
         )
-        out.append(
-            (
-                f"4. day of {ev:,} lines: total s, events/s",
-                (f"{day['total_seconds']:.0f} s, {day['events_per_s']:,.0f} events/s"),
-                "",
-                "",
-            )
+        add(
+            f"4. day of {ev:,} lines: total s, events/s",
+            f"{day['total_seconds']:.0f} s, {day['events_per_s']:,.0f} events/s",
         )
         if ev < DAY_TARGET_EVENTS * 0.95:
             base = ph["ingest"] + ph["dbt"]
             est = base * DAY_TARGET_EVENTS / ev
-            out.append(
-                (
-                    "4. 10 M-event day, ingest + dbt only, EXTRAPOLATED linearly, s",
-                    f"≈ {est:.0f} s (≈ {est / 60:.0f} min)",
-                    "",
-                    "",
-                )
+            add(
+                "4. 10 M-event day, ingest + dbt only, EXTRAPOLATED linearly, s",
+                f"≈ {est:.0f} s (≈ {est / 60:.0f} min)",
             )
             est = day["total_seconds"] * DAY_TARGET_EVENTS / ev
-            out.append(
-                (
-                    "4. **10 M-event day, EXTRAPOLATED linearly** from the day above, s",
-                    f"≈ {est:.0f} s (≈ {est / 60:.0f} min)",
-                    "≤ 600",
-                    _ok(est <= 600),
-                )
+            add(
+                "4. **10 M-event day, EXTRAPOLATED linearly** from the day above, s",
+                f"≈ {est:.0f} s (≈ {est / 60:.0f} min)",
+                "≤ 600",
+                _ok(est <= 600),
             )
         else:
-            out.append(
-                (
-                    "4. **10 M-event day end to end**, s",
-                    f"{day['total_seconds']:.0f}",
-                    "≤ 600",
-                    _ok(day["total_seconds"] <= 600),
-                )
+            add(
+                "4. **10 M-event day end to end**, s",
+                f"{day['total_seconds']:.0f}",
+                "≤ 600",
+                _ok(day["total_seconds"] <= 600),
             )
     return out
 
