@@ -10,6 +10,7 @@ document (its fixed cost).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from benchmarks.harness import Sample, Warehouse, log, worker
@@ -59,6 +60,7 @@ PARTICIPANT = {
     "role": "'participant'",
     "payment_status": "case when i %% 3 = 0 then 'paid' end",
     "registration_status": "'self_registered'",
+    "has_attended": "true",
     "registered_at": "timestamptz '2026-10-30 09:00Z' + i * interval '1 second'",
     "referrer_source": "'google.com'",
     "utm_source": "'google'",
@@ -173,6 +175,28 @@ def insert_session(wh: Warehouse, db: str, sid: str, n: int) -> None:
     wh.execute(db, "analyze marts.fct_participants; analyze marts.fct_connections")
 
 
+def _repeat(
+    runs: int, what: str, render: Callable[[], dict], baseline: tuple[str, Callable[[], dict]]
+) -> dict[str, Any]:
+    """``runs`` times the render and its baseline (``(name, task)``), each in its own
+    process, interleaved: the render's seconds and peak / idle RSS, the baseline's
+    seconds (as ``<name>_seconds``) and their ratio, plus the last render's result."""
+    name, measure_baseline = baseline
+    keys = ("seconds", "peak_rss_mb", "idle_rss_mb", f"{name}_seconds", "ratio")
+    samples = {key: Sample() for key in keys}
+    got: dict = {}
+    for i in range(runs):
+        got, base = render(), measure_baseline()
+        values = (got["seconds"], got["peak_rss_mb"], got["idle_rss_mb"], base["seconds"])
+        for key, value in zip(keys, (*values, got["seconds"] / base["seconds"]), strict=True):
+            samples[key].add(value)
+        log(
+            f"{what}: run {i + 1}: {got['seconds']:.1f} s, peak "
+            f"{got['peak_rss_mb']:.0f} MB; {name} {base['seconds']:.2f} s"
+        )
+    return {"samples": {k: v.as_dict() for k, v in samples.items()}, "last": got}
+
+
 def run(wh: Warehouse, db: str, sizes: list[int], pdf_size: int, repeat: int) -> dict[str, Any]:
     out = wh.root / "reports-out"
     out.mkdir(exist_ok=True)
@@ -182,48 +206,28 @@ def run(wh: Warehouse, db: str, sizes: list[int], pdf_size: int, repeat: int) ->
         insert_session(wh, db, f"bench-{n}", n)
     for n in sizes:
         sid = f"bench-{n}"
-        secs, peak, idle, base, ratio = Sample(), Sample(), Sample(), Sample(), Sample()
-        reps = repeat if n < 100_000 else max(2, repeat - 1)
-        for i in range(reps):
-            got = worker("xlsx", uri=uri, sid=sid, out=str(out / f"{sid}.xlsx"))
-            read = worker("read", uri=uri, sid=sid)
-            secs.add(got["seconds"])
-            peak.add(got["peak_rss_mb"])
-            idle.add(got["idle_rss_mb"])
-            base.add(read["seconds"])
-            ratio.add(got["seconds"] / read["seconds"])
-            log(
-                f"xlsx {n:,}: run {i + 1}: {got['seconds']:.1f} s, peak "
-                f"{got['peak_rss_mb']:.0f} MB; bare read {read['seconds']:.2f} s"
-            )
+        done = _repeat(
+            repeat if n < 100_000 else max(2, repeat - 1),
+            f"xlsx {n:,}",
+            lambda sid=sid: worker("xlsx", uri=uri, sid=sid, out=str(out / f"{sid}.xlsx")),
+            ("read", lambda sid=sid: worker("read", uri=uri, sid=sid)),
+        )
+        last = done["last"]
         results["xlsx"][str(n)] = {
-            "seconds": secs.as_dict(),
-            "peak_rss_mb": peak.as_dict(),
-            "idle_rss_mb": idle.as_dict(),
-            "read_seconds": base.as_dict(),
-            "ratio": ratio.as_dict(),
-            "counts": got["counts"],
-            "bytes": got["bytes"],
+            **done["samples"],
+            "counts": last["counts"],
+            "bytes": last["bytes"],
         }
     sid = f"bench-{pdf_size}"
-    secs, peak, base, ratio = Sample(), Sample(), Sample(), Sample()
-    for i in range(repeat):
-        got = worker("pdf", uri=uri, sid=sid, out=str(out / f"{sid}.pdf"))
-        minimal = worker("pdf_minimal", out=str(out / "minimal.pdf"))
-        secs.add(got["seconds"])
-        peak.add(got["peak_rss_mb"])
-        base.add(minimal["seconds"])
-        ratio.add(got["seconds"] / minimal["seconds"])
-        log(
-            f"pdf {pdf_size:,}: run {i + 1}: {got['seconds']:.1f} s, peak "
-            f"{got['peak_rss_mb']:.0f} MB; minimal PDF {minimal['seconds']:.2f} s"
-        )
+    done = _repeat(
+        repeat,
+        f"pdf {pdf_size:,}",
+        lambda: worker("pdf", uri=uri, sid=sid, out=str(out / f"{sid}.pdf")),
+        ("minimal", lambda: worker("pdf_minimal", out=str(out / "minimal.pdf"))),
+    )
     results["pdf"][str(pdf_size)] = {
-        "seconds": secs.as_dict(),
-        "peak_rss_mb": peak.as_dict(),
-        "minimal_seconds": base.as_dict(),
-        "ratio": ratio.as_dict(),
-        "shown": got["shown"],
-        "bytes": got["bytes"],
+        **done["samples"],
+        "shown": done["last"]["shown"],
+        "bytes": done["last"]["bytes"],
     }
     return results
