@@ -404,6 +404,25 @@ def fetch_attendance(conn: psycopg.Connection, event_session_id: str) -> list[Ro
     )
 
 
+def fetch_series_place(conn: psycopg.Connection, event_session_id: str) -> Row | None:
+    """The session's place in its webinar's series (``marts.fct_webinar_series``):
+    ``session_number``, ``sessions_count`` (the series' sessions known so far),
+    ``first_time_count`` and ``from_previous_count``; ``None`` when the session is
+    not numbered or its series has one session.
+    """
+    rows = _fetch_all(
+        conn,
+        "select s.session_number, n.sessions_count, s.first_time_count, s.from_previous_count"
+        " from marts.fct_webinar_series s"
+        " join lateral (select count(*) as sessions_count from marts.fct_webinar_series o"
+        " where o.organization_id = s.organization_id and o.webinar_id = s.webinar_id) n"
+        " on true where s.event_session_id = %(id)s and s.webinar_id is not null"
+        " and n.sessions_count > 1",
+        {"id": event_session_id},
+    )
+    return rows[0] if rows else None
+
+
 def too_many_minutes(event_session_id: str, limit: int) -> WebstatError:
     """The error of a session with more than ``limit`` attendance minutes."""
     return WebstatError(
@@ -503,6 +522,8 @@ class SessionReport(_Participants):
     attendance: list[Row] = field(default_factory=list)
     sources: list[Row] = field(default_factory=list)
     devices: list[Row] = field(default_factory=list)
+    series: Row | None = None
+    """The session's place in its series (:func:`fetch_series_place`), if any."""
 
 
 def read_session(
@@ -529,6 +550,7 @@ def read_session(
         attendance=fetch_attendance(conn, sid),
         sources=fetch_shares(conn, "fct_traffic_sources", sid),
         devices=fetch_shares(conn, "fct_devices", sid),
+        series=fetch_series_place(conn, sid),
     )
 
 

@@ -49,6 +49,7 @@ from webstat.reports.values import (
     normalizer,
     notes,
     period_title,
+    series_line,
     timezone_note,
 )
 
@@ -482,6 +483,8 @@ def session_context(
             meta.append(f"{format_datetime(a, ctx)} – {format_datetime(b, ctx)}")
     meta.append(timezone_note(ctx, started))
     meta.append(_came_missed(report, ctx))
+    if report.series:
+        meta.append(series_line(report.series, ctx))
     return _document(
         ctx,
         report,

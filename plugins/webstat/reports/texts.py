@@ -82,6 +82,18 @@ TEXTS: dict[str, Pair] = {
     "generated": ("Сформировано webstat", "Made by webstat"),
     "filter": ("Фильтр по названию: «{webinar}»", "Name filter: “{webinar}”"),
     "sessions_count": ("мероприятий: {n}", "event sessions: {n}"),
+    "series": ("Серия", "Series"),
+    "series.place": ("занятие {n} из {total}", "lesson {n} of {total}"),
+    "series.back.one": (
+        "{count} вернулся {prep} {prev}-го",
+        "{count} came back from lesson {prev}",
+    ),
+    "series.back.many": (
+        "{count} вернулись {prep} {prev}-го",
+        "{count} came back from lesson {prev}",
+    ),
+    "series.new.one": ("{count} новый", "{count} new"),
+    "series.new.many": ("{count} новых", "{count} new"),
     "inferred": (
         "Окончание не зафиксировано платформой: принято время последнего события.",
         "The platform recorded no end: the newest event is taken as the end.",
@@ -228,6 +240,19 @@ NOTES: tuple[tuple[Pair, Pair], ...] = (
             "The most participants (role participant) online at one instant. In the per-minute"
             " chart a minute's value is the peak within that minute, so the session's peak is"
             " its largest minute.",
+        ),
+    ),
+    (
+        ("Серия", "Series"),
+        (
+            "Серия — все мероприятия одного вебинара организации по времени начала; «занятие 3"
+            " из 8» — номер мероприятия в серии из известных на сегодня. «Вернулись со 2-го» —"
+            " люди (участники с e-mail, без гостей и ведущих), бывшие и на предыдущем занятии;"
+            " «новых» — впервые пришедшие на эту серию.",
+            "A series is all the sessions of one webinar of the organization, by start time;"
+            " “lesson 3 of 8” is the session's number among the series' sessions known so far."
+            " “Came back from lesson 2”: persons (participants with an e-mail; no guests, no"
+            " hosts) who also attended the previous lesson; “new”: first time in this series.",
         ),
     ),
     (

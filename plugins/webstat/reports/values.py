@@ -422,6 +422,39 @@ def _setting(value: Any, ctx: Context) -> str:
     return text.replace(".", ",") if ctx.locale == "ru" else text
 
 
+def _one(count: int, locale: str) -> bool:
+    """``count`` takes the singular in ``locale`` (ru: 1, 21, 31… but not 11)."""
+    if locale == "ru":
+        return count % 10 == 1 and count % 100 != 11
+    return count == 1
+
+
+def series_line(series: Any, ctx: Context) -> str:
+    """«занятие 3 из 8 · 41 вернулись со 2-го · 12 новых» / "lesson 3 of 8 · 41 came back
+    from lesson 2 · 12 new" of a row of :func:`~webstat.reports.data.fetch_series_place`
+    (the first lesson has no "came back" part)."""
+    n = int(series["session_number"])
+    parts = [
+        ctx.text(
+            "series.place",
+            n=format_int(n, ctx),
+            total=format_int(int(series["sessions_count"]), ctx),
+        )
+    ]
+    back = series["from_previous_count"]
+    if n > 1 and back is not None:
+        count = int(back)
+        key = "series.back.one" if _one(count, ctx.locale) else "series.back.many"
+        prep = "со" if n - 1 == 2 else "с"
+        parts.append(
+            ctx.text(key, count=format_int(count, ctx), prep=prep, prev=format_int(n - 1, ctx))
+        )
+    new = int(series["first_time_count"] or 0)
+    key = "series.new.one" if _one(new, ctx.locale) else "series.new.many"
+    parts.append(ctx.text(key, count=format_int(new, ctx)))
+    return " · ".join(parts)
+
+
 def notes(settings: Any, ctx: Context) -> list[tuple[str, str]]:
     """The notes of a report, (heading, text) each (:data:`texts.NOTES`), filled with the
     values of ``settings`` (:class:`~webstat.reports.data.BuildSettings`)."""

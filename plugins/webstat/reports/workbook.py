@@ -53,6 +53,7 @@ from webstat.reports.values import (
     normalizer,
     notes,
     period_title,
+    series_line,
     timezone_label,
     timezone_note,
 )
@@ -586,13 +587,14 @@ def _session_sheets(book: _Book, report: SessionReport) -> dict[str, int]:
         report.connections
     )
     counts["attendance_minutes"] = len(report.attendance)
-    _event_sheet(book, session, report.attendance, name, when)
+    _event_sheet(book, report, name, when)
     _closing_sheets(book, report, counts, f"{name} · {when}")
     return counts
 
 
-def _event_sheet(book: _Book, session: dict, attendance: list[dict], name: str, when: str) -> None:
+def _event_sheet(book: _Book, report: SessionReport, name: str, when: str) -> None:
     ctx, st = book.ctx, book.styles
+    session, attendance = report.session, report.attendance
     ws, part = book.free_sheet(
         "event", f"{name} · {when}", {"A": 34, "B": 30, "C": 3, "D": 17, "E": 10}
     )
@@ -620,6 +622,17 @@ def _event_sheet(book: _Book, session: dict, attendance: list[dict], name: str, 
         return _minute_cells(book, attendance, row_number - first_minute_row, row_number)
 
     _label_value_rows(book, part, EVENT_FIELDS, session, extra)
+    if report.series:
+        r = part.rows + 1
+        line = series_line(report.series, ctx)
+        book.row(
+            part,
+            [
+                text_cell(f"A{r}", ctx.text("series"), st.label, st.label),
+                text_cell(f"B{r}", line, st.formats["text"], st.quoted),
+                *extra(r),
+            ],
+        )
     # minutes beyond the label/value rows
     while part.rows - first_minute_row + 1 < len(attendance):
         r = part.rows + 1

@@ -61,6 +61,11 @@ create table marts.fct_devices (
 create table marts.fct_attendance_minutes (
     event_session_id text, minute_at timestamptz, participants_online bigint
 );
+create table marts.fct_webinar_series (
+    event_session_id text primary key, organization_id text, webinar_id text,
+    session_number bigint, persons_count bigint, first_time_count bigint,
+    from_previous_count bigint, retained_to_next_count bigint, retained_to_next_pct numeric
+);
 """
 
 
