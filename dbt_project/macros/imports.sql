@@ -31,3 +31,9 @@
 {{ name }} as ({{ select_rebuilt(model[0], where=model[1]) }}){{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- `column` is one of the model's `touched_sessions` (a CTE): `= any(array(...))`
+    lets the planner use the event_session_id index (an `in (select ...)` may not) -#}
+{% macro is_touched_session(column) -%}
+    {{ column }} = any(array(select touched_sessions.event_session_id from touched_sessions))
+{%- endmacro %}

@@ -80,9 +80,7 @@ session_envelopes as (
         min(events.webinar_id) as any_webinar_id,
         max(events.occurred_at) as newest_event_at
     from events
-    where events.event_session_id = any(
-            array(select touched_sessions.event_session_id from touched_sessions)
-        )
+    where {{ is_touched_session('events.event_session_id') }}
     group by events.event_session_id
 
 ),
@@ -91,9 +89,7 @@ first_starts as (
 
     select distinct on (session_starts.event_session_id) session_starts.*
     from session_starts
-    where session_starts.event_session_id = any(
-            array(select touched_sessions.event_session_id from touched_sessions)
-        )
+    where {{ is_touched_session('session_starts.event_session_id') }}
     order by session_starts.event_session_id, session_starts.started_at, session_starts.event_id
 
 ),
@@ -104,9 +100,7 @@ last_ends as (
         session_ends.event_session_id,
         max(session_ends.ended_at) as last_ended_at
     from session_ends
-    where session_ends.event_session_id = any(
-            array(select touched_sessions.event_session_id from touched_sessions)
-        )
+    where {{ is_touched_session('session_ends.event_session_id') }}
     group by session_ends.event_session_id
 
 ),
