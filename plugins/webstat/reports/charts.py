@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from html import escape
+from typing import Any
 
 PALETTE = (
     "#1F4E79",
@@ -23,6 +24,8 @@ PALETTE = (
     "#A9CCE3",
 )
 BRAND = PALETTE[0]
+TIMELINE_COLORS = (PALETTE[3], PALETTE[2], PALETTE[4])
+"""The engagement timeline's bars: messages, questions, fires (the PDF's and the workbook's)."""
 GRID = "#E3E8EF"
 INK = "#2B2F36"
 MUTED = "#6B7280"
@@ -90,16 +93,25 @@ def line_chart(
     width: float = 1000,
     height: float = 210,
     empty: str = "—",
+    bars: Sequence[Sequence[int]] = (),
+    bar_labels: Sequence[str] = (),
 ) -> str:
     """Participants online per minute: an area under a line, with round time ticks.
 
     ``points`` are (local naive time, count), in time order; x is proportional to
-    time, so a missing minute does not squeeze the axis.
+    time, so a missing minute does not squeeze the axis. ``bars`` (one tuple of counts
+    per point, e.g. messages, questions, fires) are drawn stacked in a band beneath
+    the line on the same time axis, in :data:`TIMELINE_COLORS`, with a legend of
+    ``bar_labels`` and the band's own peak written at its left.
     """
     if not points:
         return _empty(width, height, empty)
     left, right, top, bottom = 40, 12, 10, 26
-    plot_w, plot_h = width - left - right, height - top - bottom
+    band = 0.0
+    if bars:
+        band = 48.0
+        top = 22
+    plot_w, plot_h = width - left - right, height - top - bottom - band
     peak = max(v for _, v in points)
     step = _nice_step(peak or 1, 4)
     y_max = step * math.ceil((peak or 1) / step)
@@ -135,6 +147,9 @@ def line_chart(
         f'<polyline points="{coords}" fill="none" stroke="{BRAND}" stroke-width="2" '
         f'stroke-linejoin="round" stroke-linecap="round"/>'
     )
+    if bars:
+        parts.append(_timeline_band(points, bars, bar_labels, x, base, band, left, width - right))
+        base += band
     # time ticks on round minutes, about eight of them
     minutes = span / 60
     every = next((m for m in _TICK_MINUTES if minutes / m <= 10), _TICK_MINUTES[-1])
@@ -162,6 +177,56 @@ def line_chart(
         f'fill="{INK}">{peak}</text>'
     )
     return _svg(width, height, "".join(parts))
+
+
+def _timeline_band(
+    points: Sequence[tuple[datetime, int]],
+    bars: Sequence[Sequence[int]],
+    labels: Sequence[str],
+    x: Any,
+    top: float,
+    band: float,
+    left: float,
+    right: float,
+) -> str:
+    """The stacked per-minute bars under the online line (``top`` .. ``top + band``), the
+    band's largest minute (its bars' sum) at its left and the legend above the plot:
+    ``labels`` are the line's, then each bar's."""
+    gap = 8.0
+    base, height = top + band, band - gap
+    most = max((sum(counts) for counts in bars), default=0)
+    peak = most or 1
+    span = (x(points[-1][0]) - x(points[0][0])) / max(len(points) - 1, 1)
+    bar_w = max(min(span * 0.8, 12.0), 0.6)
+    parts = [
+        f'<line x1="{left}" y1="{base:.1f}" x2="{right}" y2="{base:.1f}" '
+        f'stroke="{GRID}" stroke-width="1"/>'
+    ]
+    if most:  # the band's scale: its largest minute at its top
+        parts.append(
+            f'<text x="{left - 6}" y="{base - height + 7:.1f}" text-anchor="end" '
+            f'font-size="9" fill="{MUTED}">{most}</text>'
+        )
+    for (t, _), counts in zip(points, bars, strict=True):
+        y = base
+        for value, color in zip(counts, TIMELINE_COLORS, strict=False):
+            if not value:
+                continue
+            h = height * value / peak
+            parts.append(
+                f'<rect x="{x(t) - bar_w / 2:.1f}" y="{y - h:.1f}" width="{bar_w:.1f}" '
+                f'height="{h:.1f}" fill="{color}"/>'
+            )
+            y -= h
+    # the legend: the online line, then each bar's colour
+    lx = left
+    for label, color in [(labels[0], BRAND), *zip(labels[1:], TIMELINE_COLORS, strict=False)]:
+        parts.append(f'<rect x="{lx:.1f}" y="4" width="10" height="10" rx="2" fill="{color}"/>')
+        parts.append(
+            f'<text x="{lx + 14:.1f}" y="12.5" font-size="9.5" fill="{INK}">{_esc(label)}</text>'
+        )
+        lx += 14 + text_width(label, 9.5) + 16
+    return "".join(parts)
 
 
 def bar_chart(

@@ -389,6 +389,8 @@ CATALOGUE: dict[str, Column] = _catalogue(
     Column("share_pct", "Доля", "Share", K.PCT, width=10),
     Column("minute_at", "Время", "Time", K.DATETIME, width=17),
     Column("participants_online", "Онлайн", "Online", K.INT, width=10),
+    Column("joins_count", "Входы", "Joins", K.INT, width=9),
+    Column("leaves_count", "Выходы", "Leaves", K.INT, width=9),
     # --- a period's totals ------------------------------------------------------------------
     Column("sessions_count", "Мероприятий", "Event sessions", K.INT),
     Column("total_duration_seconds", "Общая длительность", "Total duration", K.DURATION),
@@ -552,8 +554,20 @@ DEVICE_SHEET = sheet(
     platform={"width": 18},
     participants_count={"width": 12},
 )
-ATTENDANCE_COLUMNS = sheet("minute_at", "participants_online")
-"""The event sheet's minutes (time, participants online)."""
+ATTENDANCE_COLUMNS = sheet(
+    "minute_at",
+    "participants_online",
+    "joins_count",
+    "leaves_count",
+    "messages_count",
+    "questions_count",
+    "fires_count",
+)
+"""The event sheet's minutes: time, participants online, then the minute's joins and
+leaves of participants' connections and chat messages, questions and fires (the
+engagement timeline's bars)."""
+TIMELINE_BARS = ("messages_count", "questions_count", "fires_count")
+"""The minute counts the engagement timeline draws as bars under the online line."""
 
 PERIOD_SESSION_SHEET = sheet(
     "report_date",

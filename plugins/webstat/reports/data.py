@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from webstat.errors import WebstatError
 from webstat.reports.columns import (
+    ATTENDANCE_COLUMNS,
     CONNECTION_SHEET,
     EVENT_FIELDS,
     FIELD_COLUMNS_MAX,
@@ -395,10 +396,12 @@ def count_attendance_minutes(conn: psycopg.Connection, event_session_id: str, li
 
 
 def fetch_attendance(conn: psycopg.Connection, event_session_id: str) -> list[Row]:
-    """``marts.fct_attendance_minutes`` of one session, in time order."""
+    """``marts.fct_attendance_minutes`` of one session, in time order: the columns of
+    :data:`~webstat.reports.columns.ATTENDANCE_COLUMNS` (online, then the minute's joins,
+    leaves, messages, questions and fires)."""
     return _fetch_all(
         conn,
-        "select minute_at, participants_online from marts.fct_attendance_minutes"
+        f"select {', '.join(c.key for c in ATTENDANCE_COLUMNS)} from marts.fct_attendance_minutes"
         " where event_session_id = %(id)s order by minute_at",
         {"id": event_session_id},
     )

@@ -30,6 +30,7 @@ from webstat.reports.columns import (
     PDF_TABLES,
     PERIOD_SESSION_SHEET,
     SOURCE_SHEET,
+    TIMELINE_BARS,
     Column,
     Kind,
     pdf_columns,
@@ -462,6 +463,21 @@ def _period_kpis(totals: Row, sessions: list[Row], ctx: Context) -> list[dict[st
 # --- the event session's PDF ----------------------------------------------------------------
 
 
+def _timeline(report: SessionReport, ctx: Context) -> str:
+    """The engagement timeline's SVG: participants online as the line, the minute's
+    messages, questions and fires as bars beneath it (:data:`TIMELINE_BARS`)."""
+    tz = ctx.tz
+    points = [
+        (local_naive(r["minute_at"], tz), int(r["participants_online"] or 0))
+        for r in report.attendance
+    ]
+    bars = [tuple(int(r[key] or 0) for key in TIMELINE_BARS) for r in report.attendance]
+    labels = [CATALOGUE[key].header(ctx.locale) for key in ("participants_online", *TIMELINE_BARS)]
+    return charts.line_chart(
+        points, height=195, empty=ctx.text("no_data"), bars=bars, bar_labels=labels
+    )
+
+
 def session_context(
     report: SessionReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
 ) -> dict[str, Any]:
@@ -470,10 +486,6 @@ def session_context(
     sid = session["event_session_id"]
     tz = ctx.tz
     started, ended = session["started_at"], session["ended_at"]
-    points = [
-        (local_naive(r["minute_at"], tz), int(r["participants_online"] or 0))
-        for r in report.attendance
-    ]
     meta = [format_date(session["report_date"], ctx)]
     if started and ended:
         a, b = local_naive(started, tz), local_naive(ended, tz)
@@ -493,10 +505,7 @@ def session_context(
         meta=meta,
         notice=ctx.text("inferred") if session.get("end_inferred") else "",
         kpis=_session_kpis(session, ctx),
-        chart=(
-            ctx.text("attendance"),
-            charts.line_chart(points, height=190, empty=ctx.text("no_data")),
-        ),
+        chart=(ctx.text("chart.timeline"), _timeline(report, ctx)),
         sections=_people_sections(
             report,
             ctx,

@@ -39,11 +39,14 @@ TEXTS: dict[str, Pair] = {
     "time_zone": ("Часовой пояс", "Time zone"),
     "chart.sources": ("Участники по источникам", "Participants by source"),
     "chart.devices": ("Участники по платформам", "Participants by platform"),
-    "chart.online": ("Участники онлайн", "Participants online"),
+    "chart.timeline": (
+        "Участники онлайн и события чата по минутам",
+        "Participants online and chat events, per minute",
+    ),
+    "chart.events": ("События за минуту", "Events per minute"),
     # the PDF
     "session_kicker": ("Отчёт о вебинаре", "Webinar report"),
     "period_kicker": ("Статистика вебинаров", "Webinar statistics"),
-    "attendance": ("Участники онлайн по минутам", "Participants online, per minute"),
     "sources": ("Источники трафика", "Traffic sources"),
     "devices": ("Устройства", "Devices"),
     "participants": ("Участники", "Participants"),
@@ -243,16 +246,19 @@ NOTES: tuple[tuple[Pair, Pair], ...] = (
         ),
     ),
     (
-        ("Серия", "Series"),
+        ("График по минутам, серия", "Per-minute chart, series"),
         (
-            "Серия — все мероприятия одного вебинара организации по времени начала; «занятие 3"
-            " из 8» — номер мероприятия в серии из известных на сегодня. «Вернулись со 2-го» —"
-            " люди (участники с e-mail, без гостей и ведущих), бывшие и на предыдущем занятии;"
-            " «новых» — впервые пришедшие на эту серию.",
-            "A series is all the sessions of one webinar of the organization, by start time;"
-            " “lesson 3 of 8” is the session's number among the series' sessions known so far."
-            " “Came back from lesson 2”: persons (participants with an e-mail; no guests, no"
-            " hosts) who also attended the previous lesson; “new”: first time in this series.",
+            "Столбцы под линией онлайн — сообщения, вопросы и «огоньки» всех ролей за минуту"
+            " (событие вне мероприятия — в его первой или последней минуте: сумма равна итогу)."
+            " Серия — мероприятия одного вебинара по времени начала; «из 8» — известные на"
+            " сегодня. «Вернулись со 2-го» — люди (участники с e-mail, без гостей и ведущих),"
+            " бывшие и на предыдущем занятии; «новых» — впервые в этой серии.",
+            "The bars under the online line are the minute's chat messages, questions and fires"
+            " of every role (an event outside the session counts in its first or last minute:"
+            " the bars sum to the totals). A series is one webinar's sessions by start time;"
+            " “of 8” counts those known so far. “Came back from lesson 2”: persons (participants"
+            " with an e-mail; no guests, no hosts) also at the previous lesson; “new”: first"
+            " time in this series.",
         ),
     ),
     (

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from webstat.reports import charts
 from webstat.reports.cells import (
     Styles,
     any_cell,
@@ -39,6 +40,7 @@ from webstat.reports.columns import (
     PERIOD_SESSION_SHEET,
     PERIOD_TOTAL_FIELDS,
     SOURCE_SHEET,
+    TIMELINE_BARS,
     Column,
     Kind,
     field_columns,
@@ -69,6 +71,7 @@ CHART_MAX_ROW = 1_000_000
 
 BRAND = "1F4E79"
 BRAND_LIGHT = "DDEBF7"
+TIMELINE_COLORS = tuple(color.lstrip("#") for color in charts.TIMELINE_COLORS)
 ROW_HEADER = 2
 """Row of the column headers; row 1 holds the sheet's title and time zone."""
 MAX_ATTENDANCE_MINUTES = CHART_MAX_ROW - ROW_HEADER
@@ -395,32 +398,62 @@ def _pie_chart(ws: Any, title: str, rows: int, anchor: str) -> None:
     ws.add_chart(chart, anchor)
 
 
-def _line_chart(
-    ws: Any, title: str, y_title: str, col: int, first_row: int, rows: int, anchor: str
-) -> None:
-    from openpyxl.chart import LineChart, Reference
+MINUTES_FIRST_COL = 4
+"""The event sheet's minutes start in column D (A-B: the label/value rows, C: a gap)."""
 
-    chart = LineChart()
-    chart.title = title
-    chart.style = 12
-    chart.legend = None
-    chart.height = 9
-    chart.width = 22
-    chart.y_axis.title = y_title
-    values = Reference(ws, min_col=col + 1, min_row=first_row - 1, max_row=first_row + rows - 1)
-    cats = Reference(ws, min_col=col, min_row=first_row, max_row=first_row + rows - 1)
-    chart.add_data(values, titles_from_data=True)
-    chart.set_categories(cats)
-    chart.x_axis.number_format = _FORMATS["minute"]
-    chart.x_axis.tickLblSkip = max(1, rows // 12)
-    chart.x_axis.tickMarkSkip = max(1, rows // 12)
-    chart.x_axis.delete = False
-    chart.y_axis.delete = False
-    series = chart.series[0]
-    series.smooth = False
-    series.graphicalProperties.line.width = 22000
-    series.graphicalProperties.line.solidFill = BRAND
-    ws.add_chart(chart, anchor)
+
+def _timeline_chart(ws: Any, ctx: Context, first_row: int, rows: int) -> None:
+    """The engagement timeline over the event sheet's minutes: participants online as a
+    line (left axis), the minute's messages, questions and fires as bars (right axis) on
+    the same time axis."""
+    from openpyxl.chart import BarChart, LineChart, Reference
+
+    keys = [col.key for col in ATTENDANCE_COLUMNS]
+    last = first_row + rows - 1
+
+    def ref(key: str, *, header: bool = True) -> Any:
+        col = MINUTES_FIRST_COL + keys.index(key)
+        return Reference(
+            ws, min_col=col, min_row=first_row - 1 if header else first_row, max_row=last
+        )
+
+    cats = ref(keys[0], header=False)
+    bars = BarChart()
+    bars.type = "col"
+    bars.grouping = "stacked"
+    bars.overlap = 100
+    bars.gapWidth = 20
+    for key in TIMELINE_BARS:
+        bars.add_data(ref(key), titles_from_data=True)
+    for series, color in zip(bars.series, TIMELINE_COLORS, strict=True):
+        series.graphicalProperties.solidFill = color
+        series.graphicalProperties.line.noFill = True
+    bars.set_categories(cats)
+    bars.y_axis.axId = 200
+    bars.y_axis.title = ctx.text("chart.events")
+    bars.y_axis.crosses = "max"
+    bars.y_axis.majorGridlines = None
+    bars.y_axis.delete = False
+    line = LineChart()
+    line.title = ctx.text("chart.timeline")
+    line.style = 12
+    line.height = 10
+    line.width = 24
+    line.y_axis.title = ATTENDANCE_COLUMNS[1].header(ctx.locale)
+    line.add_data(ref("participants_online"), titles_from_data=True)
+    line.set_categories(cats)
+    line.x_axis.number_format = _FORMATS["minute"]
+    line.x_axis.tickLblSkip = max(1, rows // 12)
+    line.x_axis.tickMarkSkip = max(1, rows // 12)
+    line.x_axis.delete = False
+    line.y_axis.delete = False
+    line.legend.position = "b"
+    online = line.series[0]
+    online.smooth = False
+    online.graphicalProperties.line.width = 22000
+    online.graphicalProperties.line.solidFill = BRAND
+    line += bars
+    ws.add_chart(line, "L2")
 
 
 # --- sheets shared by both workbooks ------------------------------------------------------
@@ -595,17 +628,22 @@ def _session_sheets(book: _Book, report: SessionReport) -> dict[str, int]:
 def _event_sheet(book: _Book, report: SessionReport, name: str, when: str) -> None:
     ctx, st = book.ctx, book.styles
     session, attendance = report.session, report.attendance
-    ws, part = book.free_sheet(
-        "event", f"{name} · {when}", {"A": 34, "B": 30, "C": 3, "D": 17, "E": 10}
+    letters = [column_letter(MINUTES_FIRST_COL + i) for i in range(len(ATTENDANCE_COLUMNS))]
+    widths: dict[str, float] = {"A": 34, "B": 30, "C": 3}
+    widths.update(
+        {letter: col.width for letter, col in zip(letters, ATTENDANCE_COLUMNS, strict=True)}
     )
-    time_col, online_col = ATTENDANCE_COLUMNS
-    time_h = f"{time_col.header(ctx.locale)} ({ctx.timezone})"
+    ws, part = book.free_sheet("event", f"{name} · {when}", widths)
+    headers = [col.header(ctx.locale) for col in ATTENDANCE_COLUMNS]
+    headers[0] = f"{headers[0]} ({ctx.timezone})"
     _measure_header(
         book,
         part,
         32,
-        text_cell(f"D{ROW_HEADER}", time_h, st.header, st.header),
-        text_cell(f"E{ROW_HEADER}", online_col.header(ctx.locale), st.header, st.header),
+        *(
+            text_cell(f"{letter}{ROW_HEADER}", header, st.header, st.header)
+            for letter, header in zip(letters, headers, strict=True)
+        ),
     )
     # the zone line comes before the first time the sheet shows
     zone = timezone_label(ctx, session["started_at"])
@@ -638,15 +676,7 @@ def _event_sheet(book: _Book, report: SessionReport, name: str, when: str) -> No
         r = part.rows + 1
         book.row(part, ["", *_minute_cells(book, attendance, r - first_minute_row, r)])
     if attendance:
-        _line_chart(
-            ws,
-            ctx.text("chart.online"),
-            online_col.header(ctx.locale),
-            4,
-            first_minute_row,
-            len(attendance),
-            "G2",
-        )
+        _timeline_chart(ws, ctx, first_minute_row, len(attendance))
 
 
 def _minute_cells(book: _Book, attendance: list[dict], index: int, r: int) -> list[str]:
@@ -654,11 +684,17 @@ def _minute_cells(book: _Book, attendance: list[dict], index: int, r: int) -> li
         return []
     row = attendance[index]
     st = book.styles
-    minute = local_naive(row["minute_at"], book.ctx.tz)
-    return [
-        encoder("minute", st)("D", r, minute),
-        encoder("int", st)("E", r, int(row["participants_online"] or 0)),
+    time_col, *counts = ATTENDANCE_COLUMNS
+    cells = [
+        encoder("minute", st)(
+            column_letter(MINUTES_FIRST_COL), r, local_naive(row[time_col.key], book.ctx.tz)
+        )
     ]
+    for i, col in enumerate(counts, start=1):
+        cells.append(
+            encoder("int", st)(column_letter(MINUTES_FIRST_COL + i), r, int(row[col.key] or 0))
+        )
+    return cells
 
 
 def _period_sheets(book: _Book, report: PeriodReport) -> dict[str, int]:

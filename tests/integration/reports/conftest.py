@@ -59,7 +59,10 @@ create table marts.fct_devices (
     event_session_id text, platform text, participants_count bigint, share_pct numeric
 );
 create table marts.fct_attendance_minutes (
-    event_session_id text, minute_at timestamptz, participants_online bigint
+    event_session_id text, minute_at timestamptz, participants_online bigint,
+    joins_count bigint default 0, leaves_count bigint default 0,
+    messages_count bigint default 0, questions_count bigint default 0,
+    fires_count bigint default 0
 );
 create table marts.fct_webinar_series (
     event_session_id text primary key, organization_id text, webinar_id text,

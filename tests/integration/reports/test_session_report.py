@@ -287,7 +287,7 @@ def test_pdf_text(rendered, pdf_text):
     assert "2 / 1 / 3" in text  # late / left early / low presence
     assert "1 / 1 / 1" in text  # new / returning / guests
     assert "10 / 3" in text  # messages / questions
-    assert "Участники онлайн по минутам" in text and "Источники трафика" in text
+    assert "Участники онлайн и события чата по минутам" in text and "Источники трафика" in text
     # the tables, each under its heading and count, then the notes (page 3)
     assert "Участники 3" in text and "Ведущие и администраторы 1" in text
     assert "Не пришли 1" in text and "Вера Приглашённая" in text

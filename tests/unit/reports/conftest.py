@@ -109,9 +109,19 @@ def participant(i: int, **over: Any) -> dict[str, Any]:
     return row
 
 
+MINUTE_COUNTS = ("joins_count", "leaves_count", "messages_count", "questions_count")
+
+
 def attendance(minutes: int = 3) -> list[dict[str, Any]]:
+    """One participant online each minute; a fire in each minute, no other event."""
     return [
-        {"minute_at": T0 + timedelta(minutes=i), "participants_online": 1} for i in range(minutes)
+        {
+            "minute_at": T0 + timedelta(minutes=i),
+            "participants_online": 1,
+            **dict.fromkeys(MINUTE_COUNTS, 0),
+            "fires_count": 1,
+        }
+        for i in range(minutes)
     ]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
+import pytest
+
 from webstat.reports import charts
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -78,3 +80,26 @@ def test_a_long_value_label_never_overlaps_its_bar():
         track_end = float(track.get("x")) + float(track.get("width"))
         assert float(bar.get("x")) + float(bar.get("width")) <= track_end
         assert track_end + 4 <= value_right - charts.text_width(text, 9.5)
+
+
+def test_timeline_bars_stack_under_the_line_with_a_legend():
+    start = datetime(2026, 11, 2, 13, 0)
+    points = [(start + timedelta(minutes=i), v) for i, v in enumerate([1, 2, 2])]
+    # minute 0: 1 message; minute 1: 2 messages, 1 question, 1 fire; minute 2: nothing
+    bars = [(1, 0, 0), (2, 1, 1), (0, 0, 0)]
+    labels = ["Онлайн", "Сообщения", "Вопросы", "«Огоньки»"]
+    root = parse(charts.line_chart(points, bars=bars, bar_labels=labels))
+    assert [t for t in texts(root) if t in labels] == labels
+    assert "4" in texts(root)  # the band's largest minute: 2 + 1 + 1
+    drawn = [r for r in root.iter(SVG + "rect") if r.get("fill") in charts.TIMELINE_COLORS]
+    bars_drawn = [r for r in drawn if r.get("y") != "4"]  # not the legend's swatches
+    # the band is 48 - 8 = 40 high for 4 events: 10 per event, stacked messages first
+    assert [(r.get("fill"), float(r.get("height"))) for r in bars_drawn] == [
+        (charts.TIMELINE_COLORS[0], 10.0),
+        (charts.TIMELINE_COLORS[0], 20.0),
+        (charts.TIMELINE_COLORS[1], 10.0),
+        (charts.TIMELINE_COLORS[2], 10.0),
+    ]
+    # the second minute's question sits on its messages
+    m, q = bars_drawn[1], bars_drawn[2]
+    assert float(q.get("y")) + float(q.get("height")) == pytest.approx(float(m.get("y")), abs=0.11)
