@@ -24,11 +24,18 @@
 
 {#- several import CTEs at once: `{{ rebuilt_imports({'sessions': 'int_event_sessions',
     'joins': ['stg_platform__joins', "<where>"]}) }}` renders
-    `sessions as (select_rebuilt('int_event_sessions')), joins as (...)`, in order -#}
-{% macro rebuilt_imports(imports) -%}
+    `sessions as (select_rebuilt('int_event_sessions')), joins as (...)`, in order.
+    scope='touched' takes instead the rows of the sessions this run's new raw rows
+    touched (touched_sessions_only(), for the models that decide what to rebuild) -#}
+{% macro rebuilt_imports(imports, scope='rebuilt') -%}
     {%- for name, model in imports.items() %}
         {%- if model is string %}{% set model = [model, none] %}{% endif %}
-{{ name }} as ({{ select_rebuilt(model[0], where=model[1]) }}){{ ',' if not loop.last }}
+        {%- if scope == 'touched' %}
+{{ name }} as (select * from {{ ref(model[0]) }}
+    where {% if model[1] %}{{ model[1] }} and {% endif %}{{ touched_sessions_only() }})
+        {%- else %}
+{{ name }} as ({{ select_rebuilt(model[0], where=model[1]) }})
+        {%- endif %}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 

@@ -9,33 +9,10 @@
     whether and as what role they attended.  Recomputed for the sessions touched by
     this run's new raw rows (identity depends on a session's own events only). -#}
 
-with sessions as (
-
-    select * from {{ ref('int_event_sessions') }}
-    where {{ touched_sessions_only() }}
-
-),
-
-invitations as (
-
-    select * from {{ ref('stg_platform__invitations') }}
-    where {{ touched_sessions_only() }}
-
-),
-
-registrations as (
-
-    select * from {{ ref('stg_platform__registrations') }}
-    where {{ touched_sessions_only() }}
-
-),
-
-joins as (
-
-    select * from {{ ref('stg_platform__joins') }}
-    where {{ touched_sessions_only() }}
-
-),
+with {{ rebuilt_imports({
+    'sessions': 'int_event_sessions', 'invitations': 'stg_platform__invitations',
+    'registrations': 'stg_platform__registrations', 'joins': 'stg_platform__joins'
+}, scope='touched') }},
 
 -- every invitation, registration and join of a participant, in one shape, so one
 -- grouped pass (one sort) answers what used to take seven joins of ~2 M rows each

@@ -1,24 +1,11 @@
-with source as (
-
-    select * from {{ source('platform', 'duplicate_events') }}
-
-),
-
-renamed as (
-
-    select
-        file_id,
-        line_number,
-        source_uri,
-        event_id,
-        event_type,
-        occurred_at,
-        organization_id,
-        event_session_id,
-        loaded_at
-
-    from source
-
-)
-
-select * from renamed
+select
+    file_id,
+    line_number,
+    source_uri,
+    event_id,
+    event_type,
+    occurred_at,
+    organization_id,
+    event_session_id,
+    loaded_at
+from {{ source('platform', 'duplicate_events') }}
