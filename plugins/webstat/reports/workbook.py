@@ -629,7 +629,8 @@ def _event_sheet(book: _Book, report: SessionReport, name: str, when: str) -> No
     ctx, st = book.ctx, book.styles
     session, attendance = report.session, report.attendance
     letters = [column_letter(MINUTES_FIRST_COL + i) for i in range(len(ATTENDANCE_COLUMNS))]
-    widths: dict[str, float] = {"A": 34, "B": 30, "C": 3}
+    # the series line («занятие 3 из 8 · 41 вернулись со 2-го · 12 новых») needs ~50
+    widths: dict[str, float] = {"A": 34, "B": 52 if report.series else 30, "C": 3}
     widths.update(
         {letter: col.width for letter, col in zip(letters, ATTENDANCE_COLUMNS, strict=True)}
     )

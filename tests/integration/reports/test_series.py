@@ -31,6 +31,9 @@ def _series_row(sid: str, webinar: str, n: int, persons: int, first: int, back: 
 
 def _event_values(path: Path, sheet: str) -> dict:
     ws = openpyxl.load_workbook(path)[sheet]
+    # the value column is wide enough for the series line (~50 characters) when it has one
+    series = any(row[0].value in ("Серия", "Series") for row in ws.iter_rows(min_row=3))
+    assert ws.column_dimensions["B"].width == (52 if series else 30)
     return {row[0].value: row[1].value for row in ws.iter_rows(min_row=3) if row[0].value}
 
 
