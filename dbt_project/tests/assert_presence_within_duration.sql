@@ -8,28 +8,26 @@ connections as ({{ select_in_test_scope('fct_connections') }}),
 
 violations as (
 
+    {#- a participant's presence, a connection's duration: never above the session's #}
+    {%- for rows, seconds, problem in [
+        ('participants', 'presence_seconds', 'presence > duration'),
+        ('connections', 'duration_seconds', 'connection > duration'),
+    ] %}
     select
-        participants.event_session_id,
-        participants.participant_id,
-        'presence > duration' as problem
-    from participants
-    inner join sessions on participants.event_session_id = sessions.event_session_id
-    where participants.presence_seconds > sessions.duration_seconds
+        {{ rows }}.event_session_id,
+        {{ rows }}.participant_id,
+        '{{ problem }}' as problem
+    from {{ rows }}
+    inner join sessions on {{ rows }}.event_session_id = sessions.event_session_id
+    where {{ rows }}.{{ seconds }} > sessions.duration_seconds
     union all
+    {%- endfor %}
     select
         event_session_id,
         participant_id,
         'active > presence' as problem
     from participants
     where active_seconds > presence_seconds
-    union all
-    select
-        connections.event_session_id,
-        connections.participant_id,
-        'connection > duration' as problem
-    from connections
-    inner join sessions on connections.event_session_id = sessions.event_session_id
-    where connections.duration_seconds > sessions.duration_seconds
     union all
     select
         event_session_id,
