@@ -90,6 +90,20 @@ def test_unknown_payload_fields_are_kept():
     assert json.loads(parse_line(line(payload=payload)).payload)["shiny_new_field"] == {"x": 1}
 
 
+# a required payload field of the event type left out: MISSING_PAYLOAD_FIELD
+MISSING_PAYLOAD_LINES = {
+    "join without connection_id": line(payload={"role": "participant", "platform": "web"}),
+    "join without role": line(payload={"connection_id": "c", "platform": "web"}),
+    "join without platform": line(payload={"connection_id": "c", "role": "host"}),
+    "left without connection_id": line(event_type="participant.left", payload={}),
+    "attention without state": line(event_type="attention.changed", payload={"connection_id": "c"}),
+    "session.started without webinar_name": line(event_type="session.started", payload={}),
+    "message without message_id": line(event_type="chat.message_posted", payload={"text": "hi"}),
+    "question without question_id": line(event_type="question.asked", payload={}),
+    "agreement without agreement_id": line(event_type="agreement.accepted", payload={"title": "t"}),
+    "invitation without email": line(event_type="participant.invited", payload={}),
+}
+
 BAD_LINES = {
     "invalid utf-8": (b'{"event_id":"\xff\xfe"}', v.INVALID_UTF8),
     "not json": (b"this is not json", v.INVALID_JSON),
@@ -114,46 +128,7 @@ BAD_LINES = {
     "webinar_id a number": (line(webinar_id=5), v.WRONG_TYPE),
     "missing payload": (line(payload=_DROP), v.MISSING_FIELD),
     "payload a list": (line(payload=[]), v.WRONG_TYPE),
-    "join without connection_id": (
-        line(payload={"role": "participant", "platform": "web"}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "join without role": (
-        line(payload={"connection_id": "c", "platform": "web"}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "join without platform": (
-        line(payload={"connection_id": "c", "role": "host"}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "left without connection_id": (
-        line(event_type="participant.left", payload={}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "attention without state": (
-        line(event_type="attention.changed", payload={"connection_id": "c"}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "session.started without webinar_name": (
-        line(event_type="session.started", payload={}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "message without message_id": (
-        line(event_type="chat.message_posted", payload={"text": "hi"}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "question without question_id": (
-        line(event_type="question.asked", payload={}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "agreement without agreement_id": (
-        line(event_type="agreement.accepted", payload={"title": "t"}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
-    "invitation without email": (
-        line(event_type="participant.invited", payload={}),
-        v.MISSING_PAYLOAD_FIELD,
-    ),
+    **{name: (raw, v.MISSING_PAYLOAD_FIELD) for name, raw in MISSING_PAYLOAD_LINES.items()},
     "role not in list": (
         line(payload={"connection_id": "c", "role": "king", "platform": "web"}),
         v.VALUE_NOT_ALLOWED,
