@@ -145,6 +145,17 @@ class FileResult:
     refused: int = 0  # of ``rejected``: validated lines the warehouse refused
 
 
+class _LoadedFilesTotal:
+    """A summary's count of the same name (``loaded``, ``rejected``, ...): its sum
+    over the loaded files' ``FileResult``s, read afresh at every access."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, summary: IngestSummary, owner: type | None = None) -> int:
+        return sum(getattr(f, self.name) for f in summary.files if f.status == "loaded")
+
+
 @dataclass
 class IngestSummary:
     """What one ingest run did, over all the files it considered."""
@@ -154,8 +165,10 @@ class IngestSummary:
     ignored: list[IgnoredEntry] = field(default_factory=list)  # links, FIFOs, devices
     changed: list[str] = field(default_factory=list)  # loaded files re-delivered with other bytes
 
-    def _sum(self, attr: str) -> int:
-        return sum(getattr(f, attr) for f in self.files if f.status == "loaded")
+    lines_total = _LoadedFilesTotal()
+    loaded = _LoadedFilesTotal()
+    rejected = _LoadedFilesTotal()
+    duplicates = _LoadedFilesTotal()
 
     @property
     def loaded_files(self) -> list[FileResult]:
@@ -164,22 +177,6 @@ class IngestSummary:
     @property
     def failed_files(self) -> list[FileResult]:
         return [f for f in self.files if f.status == "failed"]
-
-    @property
-    def lines_total(self) -> int:
-        return self._sum("lines_total")
-
-    @property
-    def loaded(self) -> int:
-        return self._sum("loaded")
-
-    @property
-    def rejected(self) -> int:
-        return self._sum("rejected")
-
-    @property
-    def duplicates(self) -> int:
-        return self._sum("duplicates")
 
     @property
     def reject_pct(self) -> float:
