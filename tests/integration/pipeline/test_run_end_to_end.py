@@ -128,8 +128,12 @@ def test_the_first_day_runs_and_the_reject_gate_fails_it_again_on_a_rerun(
     monkeypatch.setenv("WEBSTAT_LANDING_URI", str(tmp_path / "landing"))
     for attempt in ("first", "rerun"):
         assert main(["run", "--start", "2000-01-01", "--end", "2000-01-01"]) == 1, attempt
-        err = capsys.readouterr().err
-        assert err.strip() == "webstat: the daily run for 2000-01-01 ended failed (failed: ingest)"
+        err = capsys.readouterr().err.strip().splitlines()
+        # progress on stderr, then the one-line error last
+        assert err == [
+            "[1/1] 2000-01-01: running webinar_stats_daily …",
+            "webstat: the daily run for 2000-01-01 ended failed (failed: ingest)",
+        ]
         # loaded and recorded once, before the gate closed
         assert conn.execute("select count(*) from raw.rejected_lines").fetchone() == (9,)
         assert conn.execute("select count(*) from raw.platform_events").fetchone() == (1,)
