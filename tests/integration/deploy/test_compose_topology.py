@@ -725,18 +725,20 @@ def test_worker_killed_while_rendering_reports(stack):
     reports = stack.check_reports()
     tis = stack.task_instances(DAILY, run_id)
     renders = [ti for ti in tis if ti["task_id"] == "render_reports"]
-    assert len(renders) == 1 and renders[0]["try_number"] == 2, (
-        f"render_reports was not retried once after the kill: {renders}"
-    )
+    # the batches are planned for two slots: those in flight at the kill are retried
+    # once, those already done are not
+    retried = [ti for ti in renders if ti["try_number"] == 2]
+    assert all(ti["state"] == "success" and ti["try_number"] in (1, 2) for ti in renders), renders
+    assert retried, f"render_reports was not retried after the kill: {renders}"
     writes = stack.manifest_writes() - before
     this_run = {sid for (sid, rid) in writes if rid == run_id}
     assert this_run, "the run published nothing"
     assert set(published) <= this_run
-    # published before the kill: written once (the retry found them current); the one
-    # session being written at the kill may have been written again by the retry
+    # published before the kill: written once (the retry found them current); a session
+    # being written at the kill (one per retried batch) may have been written again
     twice = {sid: n for (sid, rid), n in writes.items() if rid == run_id and n > 1}
     assert not (set(twice) & set(published)), f"published before the kill, again after: {twice}"
-    assert len(twice) <= 1, f"more than the one in-flight report written twice: {twice}"
+    assert len(twice) <= len(retried), f"more than the in-flight reports written twice: {twice}"
     assert all(reports[sid]["run_id"] == run_id for sid in this_run)
     print(f"[killed {stack.timeline(DAILY, run_id)}]")
     print(
