@@ -200,6 +200,21 @@ class Stack:
     def task_instances(self, dag_id: str, run_id: str) -> list[dict]:
         return self.api.get(f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances")["task_instances"]
 
+    def render_batches(self, run_id: str) -> list[list[str]] | None:
+        """The daily run's planned batches (``sessions_to_report``'s XCom: map index i renders
+        batch i), or None while the planning task has not returned."""
+        try:
+            entry = self.api.get(
+                f"/dags/{DAILY}/dagRuns/{run_id}/taskInstances/sessions_to_report"
+                "/xcomEntries/return_value"
+            )
+        except AssertionError:  # not pushed yet: 404
+            return None
+        value = entry.get("value")  # the stored JSON: a list, or its text
+        value = json.loads(value) if isinstance(value, str) else value
+        assert isinstance(value, list) and all(isinstance(b, list) for b in value), value
+        return value
+
     def task_logs(self, dag_id: str, run_id: str, bad: list[dict]) -> str:
         """The failed tasks' last try, as the worker wrote it: the log's text events (JSON
         and colour codes stripped), the last 15 of them."""
@@ -693,24 +708,31 @@ def test_worker_killed_while_rendering_reports(stack):
     run_id = stack.trigger_day(KILLED_DAY)
     published: list[str] = []
     deadline = time.monotonic() + RUN_TIMEOUT
-    while True:  # kill once some reports of the run are published and not all
+    while True:  # kill while a batch is mid-way, once another has published (if any can)
         topology.check_alive()
-        rendering = [
-            ti
-            for ti in stack.task_instances(DAILY, run_id)
-            if ti["task_id"] == "render_reports" and ti["state"] == "running"
+        renders = [
+            ti for ti in stack.task_instances(DAILY, run_id) if ti["task_id"] == "render_reports"
         ]
-        if rendering:
-            published = [
-                r[0]
-                for r in stack.query(
-                    "select event_session_id from raw.published_reports where run_id = %s",
-                    (run_id,),
-                )
-            ]
-            if published:
-                topology.kill("airflow-worker")
-                break
+        published = [
+            r[0]
+            for r in stack.query(
+                "select event_session_id from raw.published_reports where run_id = %s", (run_id,)
+            )
+        ]
+        # a running batch with a session still to publish: killed now, it must be retried
+        # (a batch whose reports are all published may already be reporting success)
+        batches = stack.render_batches(run_id) or []
+        in_flight = [
+            ti
+            for ti in renders
+            if ti["state"] == "running"
+            and ti["map_index"] < len(batches)
+            and set(batches[ti["map_index"]]) - set(published)
+        ]
+        unfinished = [ti for ti in renders if ti["state"] not in ("success", "failed")]
+        if in_flight and (published or len(unfinished) == len(in_flight)):
+            topology.kill("airflow-worker")
+            break
         state = stack.api.get(f"/dags/{DAILY}/dagRuns/{run_id}")["state"]
         if state == "failed":
             stack.wait_run(DAILY, run_id)  # raises with the failed task's log
