@@ -333,6 +333,25 @@ def donut_chart(
     return _svg(width, height, "".join(parts))
 
 
+def _y_grid(
+    left: float, right: float, top: float, plot_h: float, y_max: float, step: float
+) -> list[str]:
+    """Horizontal grid lines every ``step`` from 0 to ``y_max``, each value at the left."""
+    parts = []
+    tick = 0.0
+    while tick <= y_max + 1e-9:
+        yy = top + plot_h - plot_h * tick / y_max
+        parts.append(
+            f'<line x1="{left}" y1="{yy:.1f}" x2="{right}" y2="{yy:.1f}" stroke="{GRID}"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{yy + 3.5:.1f}" text-anchor="end" font-size="9" '
+            f'fill="{MUTED}">{int(tick)}</text>'
+        )
+        tick += step
+    return parts
+
+
 def column_chart(
     items: Sequence[tuple[str, int]], *, width: float = 1000, height: float = 200, empty: str = "—"
 ) -> str:
@@ -347,18 +366,7 @@ def column_chart(
     n = len(items)
     slot = plot_w / n
     bar_w = max(min(slot * 0.68, 38), 1.0)
-    parts = []
-    tick = 0.0
-    while tick <= y_max + 1e-9:
-        yy = top + plot_h - plot_h * tick / y_max
-        parts.append(
-            f'<line x1="{left}" y1="{yy:.1f}" x2="{width - right}" y2="{yy:.1f}" stroke="{GRID}"/>'
-        )
-        parts.append(
-            f'<text x="{left - 6}" y="{yy + 3.5:.1f}" text-anchor="end" font-size="9" '
-            f'fill="{MUTED}">{int(tick)}</text>'
-        )
-        tick += step
+    parts = _y_grid(left, width - right, top, plot_h, y_max, step)
     every = max(1, math.ceil(n / 16))
     for i, (label, value) in enumerate(items):
         h = plot_h * value / y_max
@@ -373,4 +381,64 @@ def column_chart(
                 f'text-anchor="middle" font-size="8.5" fill="{MUTED}">'
                 f"{_esc(label)}</text>"
             )
+    return _svg(width, height, "".join(parts))
+
+
+def retention_chart(
+    lessons: Sequence[tuple[int, int, int | None]],
+    *,
+    legend: Sequence[str] = ("persons", "came to the next"),
+    axis: str = "",
+    width: float = 470,
+    height: float = 170,
+    empty: str = "—",
+) -> str:
+    """A series' lessons as pairs of columns: (lesson number, persons, of them retained to
+    the next lesson, None for the last), each column with its value above it; the lesson
+    numbers under them, the legend above."""
+    if not lessons or not any(p for _, p, _ in lessons):
+        return _empty(width, height, empty)
+    left, right, top, bottom = 30, 8, 24, 26
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max(max(p, r or 0) for _, p, r in lessons)
+    step = _nice_step(peak, 4)
+    y_max = step * math.ceil(peak / step) or 1.0
+    slot = plot_w / len(lessons)
+    col_w = max(min(slot * 0.36, 26), 1.0)
+    colors = (PALETTE[7], BRAND)
+    parts = _y_grid(left, width - right, top, plot_h, y_max, step)
+    labels_fit = slot >= 2 * col_w + 2 and col_w >= 9
+    for i, (number, persons, retained) in enumerate(lessons):
+        x0 = left + slot * i + (slot - 2 * col_w - 2) / 2
+        for j, value in enumerate((persons, retained)):
+            if value is None:
+                continue
+            h = plot_h * value / y_max
+            x = x0 + j * (col_w + 2)
+            y = top + plot_h - h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{col_w:.1f}" height="{h:.1f}" rx="1.5" '
+                f'fill="{colors[j]}"/>'
+            )
+            if labels_fit:
+                parts.append(
+                    f'<text x="{x + col_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
+                    f'font-size="8" fill="{INK}">{int(value)}</text>'
+                )
+        parts.append(
+            f'<text x="{left + slot * i + slot / 2:.1f}" y="{top + plot_h + 13:.1f}" '
+            f'text-anchor="middle" font-size="8.5" fill="{MUTED}">{int(number)}</text>'
+        )
+    if axis:
+        parts.append(
+            f'<text x="{width - right}" y="{height - 2}" text-anchor="end" font-size="8" '
+            f'fill="{MUTED}">{_esc(axis)}</text>'
+        )
+    lx = float(left)
+    for label, color in zip(legend, colors, strict=False):
+        parts.append(f'<rect x="{lx:.1f}" y="3" width="9" height="9" rx="2" fill="{color}"/>')
+        parts.append(
+            f'<text x="{lx + 13:.1f}" y="11.5" font-size="8.5" fill="{INK}">{_esc(label)}</text>'
+        )
+        lx += 13 + text_width(label, 8.5) + 14
     return _svg(width, height, "".join(parts))

@@ -260,6 +260,7 @@ CATALOGUE: dict[str, Column] = _catalogue(
     Column("connection_id", "ID подключения", "Connection ID", width=16),
     # --- an event session (marts.fct_event_sessions); also what a period sums --------------
     Column("event_session_id", "ID мероприятия", "Event session ID", width=18),
+    Column("webinar_id", "ID вебинара", "Webinar ID", width=18),
     Column("webinar_name", "Вебинар", "Webinar", width=30, pdf_width=18, wide=True),
     Column(
         "report_date",
@@ -395,6 +396,45 @@ CATALOGUE: dict[str, Column] = _catalogue(
     Column("sessions_count", "Мероприятий", "Event sessions", K.INT),
     Column("total_duration_seconds", "Общая длительность", "Total duration", K.DURATION),
     Column("unique_people_count", "Уникальных людей", "Unique people", K.INT),
+    # --- a person of a period (marts.fct_participants, by person_key) -----------------------
+    Column("sessions_attended", "Посетил мероприятий", "Sessions attended", K.INT, width=12),
+    Column("webinars_count", "Разных вебинаров", "Different webinars", K.INT, width=12),
+    Column("avg_rating", "Средний рейтинг", "Average rating", K.NUMBER, width=11),
+    Column("first_report_date", "Первое посещение", "First attended", K.DATE, width=12),
+    Column("last_report_date", "Последнее посещение", "Last attended", K.DATE, width=12),
+    Column("first_webinar_name", "Первый вебинар периода", "First webinar of the period", width=30),
+    # --- the funnel of a webinar (persons: participants with an e-mail) ---------------------
+    Column("invited_persons", "Приглашено, чел.", "Invited, persons", K.INT, width=12),
+    Column("registered_persons", "Зарегистрировались, чел.", "Registered, persons", K.INT),
+    Column("attended_persons", "Пришли, чел.", "Attended, persons", K.INT, width=11),
+    Column(
+        "registered_of_invited_pct",
+        "% зарегистрировались из приглашённых",
+        "Registered of invited %",
+        K.PCT,
+        width=16,
+    ),
+    Column(
+        "attended_of_registered_pct",
+        "% пришли из зарегистрированных",
+        "Attended of registered %",
+        K.PCT,
+        width=16,
+    ),
+    Column(
+        "attended_unregistered_persons",
+        "Пришли без регистрации, чел.",
+        "Attended unregistered, persons",
+        K.INT,
+    ),
+    # --- a session's place in its series (marts.fct_webinar_series) -------------------------
+    Column("session_number", "Занятие №", "Lesson no.", K.INT, width=10),
+    Column("series_sessions_count", "Занятий в серии", "Lessons in the series", K.INT, width=11),
+    Column("persons_count", "Людей", "Persons", K.INT, width=9),
+    Column("first_time_count", "Впервые в серии", "First time in the series", K.INT, width=11),
+    Column("from_previous_count", "С прошлого занятия", "From the previous lesson", K.INT),
+    Column("retained_to_next_count", "Пришли на следующее", "Came to the next", K.INT),
+    Column("retained_to_next_pct", "% удержания", "Retained %", K.PCT, width=11),
 )
 """Every column of every report, once."""
 
@@ -610,6 +650,74 @@ PERIOD_TOTAL_FIELDS = sheet(
 )
 """Totals sheet («Итоги») of the period report."""
 
+_PERSON_OF_PERIOD = (
+    "full_name",
+    "email",
+    "sessions_attended",
+    "webinars_count",
+    "presence_seconds",
+    "avg_presence_pct",
+    "avg_rating",
+    "first_report_date",
+    "last_report_date",
+)
+PEOPLE_SHEET = sheet(
+    *_PERSON_OF_PERIOD,
+    "first_webinar_name",
+    "visitor_type",
+    presence_seconds={"ru": "Общее время присутствия", "en": "Total presence time"},
+    visitor_type={
+        "ru": "Новый / повторный (на первом мероприятии периода)",
+        "en": "New / returning (at the first session of the period)",
+        "width": 22,
+    },
+)
+"""People sheet («Люди») of the period report: one row per person (participants with an
+e-mail, by person_key), most sessions first, then by average rating."""
+
+FUNNEL_SHEET = sheet(
+    "webinar_name",
+    "sessions_count",
+    "invited_persons",
+    "registered_persons",
+    "attended_persons",
+    "registered_of_invited_pct",
+    "attended_of_registered_pct",
+    "attended_unregistered_persons",
+    "webinar_id",
+    webinar_name={"width": 34, "pdf_width": 24},
+    sessions_count={"short": ("Меропр.", "Sessions"), "pdf_width": 6, "width": 12},
+    invited_persons={"short": ("Пригл.", "Invited"), "pdf_width": 6},
+    registered_persons={"short": ("Зарег.", "Registered"), "pdf_width": 6, "width": 14},
+    attended_persons={"short": ("Пришли", "Attended"), "pdf_width": 6},
+    registered_of_invited_pct={"short": ("% рег. из пригл.", "Reg. of inv. %"), "pdf_width": 7},
+    attended_of_registered_pct={"short": ("% пришли из рег.", "Att. of reg. %"), "pdf_width": 7},
+    attended_unregistered_persons={"short": ("Без рег.", "Unreg."), "pdf_width": 6, "width": 14},
+)
+"""Funnel sheet («Воронка»): invited → registered → attended, in persons, per webinar of
+the period and in total (the last row)."""
+
+SERIES_SHEET = sheet(
+    "webinar_name",
+    "session_number",
+    "series_sessions_count",
+    "report_date",
+    "started_at",
+    "persons_count",
+    "first_time_count",
+    "from_previous_count",
+    "retained_to_next_count",
+    "retained_to_next_pct",
+    "event_session_id",
+    "webinar_id",
+    webinar_name={"width": 34},
+)
+"""Series sheet («Серии»): each session of the period that belongs to a series of two or
+more sessions, its place and its persons (marts.fct_webinar_series)."""
+
+PERIOD_CONNECTION_SHEET = sheet(*_SESSION_OF_ROW, *(c.key for c in CONNECTION_SHEET))
+"""Join-sessions sheet of the period report: the session's name and date first."""
+
 # --- the PDF's participants tables ----------------------------------------------------------
 # Who, their e-mail, when they came, how long they stayed, how much they took part, the
 # rating: WeasyPrint's time is linear in the table's cells (docs/reports.md), the workbook
@@ -641,14 +749,19 @@ PDF_NO_SHOWS = sheet(
 """No-shows: a compact list, not rows of zeros."""
 
 
-def _period_variant(columns: tuple[Column, ...]) -> tuple[Column, ...]:
-    """A PDF table of a period: the session's date and webinar first, no join time."""
-    session = sheet(*_SESSION_OF_ROW[::-1])
-    return session + tuple(c for c in columns if c.key != "first_joined_at")
-
-
-PDF_PERIOD_PARTICIPANTS = _period_variant(PDF_PARTICIPANTS)
-"""The period's: which session a row belongs to (date, webinar) instead of the join time."""
+PDF_PEOPLE = sheet(
+    *_PERSON_OF_PERIOD,
+    "visitor_type",
+    full_name={"pdf_width": 14},
+    email={"pdf_width": 22},
+    sessions_attended={"short": ("Меропр.", "Sessions"), "pdf_width": 6},
+    webinars_count={"short": ("Вебин.", "Webinars"), "pdf_width": 6},
+    presence_seconds={"short": ("Присутствие", "Presence")},
+    avg_rating={"short": ("Рейтинг", "Rating"), "pdf_width": 6},
+    first_report_date={"short": ("Первое", "First"), "pdf_width": 7},
+    last_report_date={"short": ("Последнее", "Last"), "pdf_width": 7},
+)
+"""The period PDF's people: who, how often, how long, how well, first and last visit."""
 
 PDF_TABLES: dict[str, tuple[Column, ...]] = {
     "attendees": PDF_PARTICIPANTS,
@@ -670,14 +783,9 @@ def sheet_columns(
     return [*columns[:at], *fields, *columns[at + 1 :]]
 
 
-def pdf_columns(
-    *, paid: bool, engagement: bool, period: bool = False, table: str = "attendees"
-) -> list[Column]:
-    """A PDF participants table's columns (a narrow selection of the sheet's)."""
-    columns = PDF_TABLES[table]
-    return applicable(
-        _period_variant(columns) if period else columns, paid=paid, engagement=engagement
-    )
+def pdf_columns(*, paid: bool, engagement: bool, table: str = "attendees") -> list[Column]:
+    """A session PDF's participants table's columns (a narrow selection of the sheet's)."""
+    return applicable(PDF_TABLES[table], paid=paid, engagement=engagement)
 
 
 # --- the registration fields: one column per label ------------------------------------------

@@ -30,18 +30,19 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from webstat.errors import WebstatError
 from webstat.reports.columns import (
     ATTENDANCE_COLUMNS,
-    CONNECTION_SHEET,
     EVENT_FIELDS,
     FIELD_COLUMNS_MAX,
     NO_SHOW_SHEET,
     OTHER_FIELDS,
     PARTICIPANT_SHEET,
     PDF_TABLES,
+    PERIOD_CONNECTION_SHEET,
     PERIOD_TOTAL_FIELDS,
     Kind,
     field_key,
@@ -93,11 +94,17 @@ _CONNECTION_DERIVED = {
     "email": "p.email",
     "session_started_at": "s.started_at",
     "session_ended_at": "s.ended_at",
+    "webinar_name": "s.webinar_name",
+    "report_date": "s.report_date",
 }
 
 DERIVED: dict[str, frozenset[str]] = {
     "fct_participants": frozenset(_PARTICIPANT_DERIVED) | _SHOWN_NOT_READ,
     "fct_connections": frozenset(_CONNECTION_DERIVED),
+    # the session's name, date and start, and how many sessions its series has
+    "fct_webinar_series": frozenset(
+        {"webinar_name", "report_date", "started_at", "series_sessions_count"}
+    ),
 }
 """Fields a report shows beside a mart's own columns, computed by this module."""
 
@@ -151,7 +158,7 @@ def group_of(row: Row) -> str:
 
 _CONNECTIONS_SQL = (
     "select "
-    + _select_list(CONNECTION_SHEET, _CONNECTION_DERIVED, "c", ("event_session_id",))
+    + _select_list(PERIOD_CONNECTION_SHEET, _CONNECTION_DERIVED, "c", ("event_session_id",))
     + ", coalesce(p.is_guest, p.email is null) as is_guest"
     " from marts.fct_connections c"
     " join marts.fct_event_sessions s on s.event_session_id = c.event_session_id"
@@ -631,6 +638,168 @@ def fetch_period_totals(conn: psycopg.Connection, period: Period) -> Row:
     return period_totals(period.sessions, people)
 
 
+# --- a period's people, funnel and series ------------------------------------------------
+
+_PERIOD_ROWS = (
+    " from marts.fct_participants p"
+    " join marts.fct_event_sessions s on s.event_session_id = p.event_session_id"
+    " where p.event_session_id = any(%(ids)s)"
+)
+_PERSON_ROWS = _PERIOD_ROWS + " and p.role = 'participant' and p.has_attended and not p.is_guest"
+"""A person's rows: attending participants with an e-mail (guests cannot be followed from
+one session to the next, staff are not the audience)."""
+
+_PEOPLE_SQL = (
+    "select p.person_key,"
+    " (array_agg(p.full_name order by s.started_at desc, s.event_session_id desc)"
+    "  filter (where p.full_name is not null))[1] as full_name,"
+    " (array_agg(p.email order by s.started_at desc, s.event_session_id desc))[1] as email,"
+    " count(distinct s.event_session_id) as sessions_attended,"
+    " count(distinct coalesce(s.webinar_id, s.event_session_id)) as webinars_count,"
+    " sum(p.presence_seconds) as presence_seconds,"
+    " round(avg(p.presence_pct), 2) as avg_presence_pct,"
+    " round(avg(p.rating), 1) as avg_rating,"
+    " min(s.report_date) as first_report_date,"
+    " max(s.report_date) as last_report_date,"
+    " (array_agg(s.webinar_name order by s.started_at, s.event_session_id))[1]"
+    "  as first_webinar_name,"
+    " (array_agg(case when p.is_new then 'new' else 'returning' end"
+    "  order by s.started_at, s.event_session_id))[1] as visitor_type"
+    + _PERSON_ROWS
+    + " group by p.person_key"
+    " order by sessions_attended desc, avg_rating desc nulls last, p.person_key"
+)
+"""One row per person of the period, most sessions first, then the best average rating."""
+
+
+def iter_people(
+    conn: psycopg.Connection,
+    event_session_ids: Sequence[str],
+    *,
+    limit: int | None = None,
+    itersize: int = ITERSIZE,
+) -> Iterator[Row]:
+    """The persons of the sessions (:data:`_PEOPLE_SQL`), streamed."""
+    sql = _PEOPLE_SQL
+    params: dict[str, Any] = {"ids": list(event_session_ids)}
+    if limit is not None:
+        sql += " limit %(limit)s"
+        params["limit"] = limit
+    return _stream(conn, sql, params, itersize)
+
+
+def count_people(conn: psycopg.Connection, event_session_ids: Sequence[str]) -> Row:
+    """``people``: the persons of the sessions; ``guest_visits``: the attending guests'
+    rows (a guest is counted once per session: they cannot be told apart)."""
+    return _fetch_all(
+        conn,
+        "select count(distinct p.person_key) filter (where not p.is_guest) as people,"
+        " count(*) filter (where p.is_guest) as guest_visits"
+        + _PERIOD_ROWS
+        + " and p.role = 'participant' and p.has_attended",
+        {"ids": list(event_session_ids)},
+    )[0]
+
+
+_FUNNEL_SQL = (
+    "with person as ("
+    " select coalesce(s.webinar_id, s.event_session_id) as webinar, p.person_key,"
+    " bool_or(p.invited_at is not null) as invited,"
+    " bool_or(p.registered_at is not null) as registered,"
+    " bool_or(p.has_attended) as attended"
+    + _PERIOD_ROWS
+    + " and not p.is_guest and p.role is distinct from 'admin' and p.role is distinct from 'host'"
+    " group by 1, 2)"
+    " select webinar,"
+    " count(*) filter (where invited) as invited_persons,"
+    " count(*) filter (where registered) as registered_persons,"
+    " count(*) filter (where attended) as attended_persons,"
+    " count(*) filter (where invited and registered) as invited_registered,"
+    " count(*) filter (where registered and attended) as registered_attended,"
+    " count(*) filter (where attended and not registered) as attended_unregistered_persons"
+    " from person group by webinar"
+)
+
+
+def _pct(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in percent, 2 places (as the marts round); None of 0."""
+    if not whole:
+        return None
+    return (Decimal(100 * part) / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _funnel_row(row: Row) -> Row:
+    row["registered_of_invited_pct"] = _pct(row.pop("invited_registered"), row["invited_persons"])
+    row["attended_of_registered_pct"] = _pct(
+        row.pop("registered_attended"), row["registered_persons"]
+    )
+    return row
+
+
+FUNNEL_COUNTS = (
+    "sessions_count",
+    "invited_persons",
+    "registered_persons",
+    "attended_persons",
+    "invited_registered",
+    "registered_attended",
+    "attended_unregistered_persons",
+)
+
+
+def fetch_funnel(conn: psycopg.Connection, period: Period) -> list[Row]:
+    """The funnel invited → registered → attended of each webinar of the period (in the
+    order of their first session), then the total (``webinar_name`` None, ``is_total``).
+
+    Persons: a webinar counts each e-mail once over its sessions of the period (guests
+    cannot be followed, hosts and admins are not the audience; an invited or registered
+    no-show counts unless they are known as staff). The rates are conversions: of the
+    invited, the share who registered; of the registered, the share who attended; the
+    attended without registration are counted apart. The total sums the webinars (a
+    person of two webinars is in each).
+    """
+    counts = {r["webinar"]: r for r in _fetch_all(conn, _FUNNEL_SQL, {"ids": period.session_ids})}
+    rows: dict[str, Row] = {}
+    for s in period.sessions:
+        key = s["webinar_id"] or s["event_session_id"]
+        row = rows.setdefault(key, {"webinar_name": None, "webinar_id": key, "sessions_count": 0})
+        row["webinar_name"] = s["webinar_name"] or row["webinar_name"]  # the newest name
+        row["sessions_count"] += 1
+        for name in FUNNEL_COUNTS[1:]:
+            row[name] = int(counts.get(key, {}).get(name) or 0)
+    total: Row = {name: sum(r[name] for r in rows.values()) for name in FUNNEL_COUNTS}
+    out = [_funnel_row({**r, "is_total": False}) for r in rows.values()]
+    if out:
+        out.append(
+            _funnel_row({**total, "webinar_name": None, "webinar_id": None, "is_total": True})
+        )
+    return out
+
+
+def fetch_period_series(conn: psycopg.Connection, event_session_ids: Sequence[str]) -> list[Row]:
+    """The sessions of the period that belong to a series of two or more sessions, with
+    their place in it (``marts.fct_webinar_series``), series by their first session in the
+    period, then by session number."""
+    return _fetch_all(
+        conn,
+        "select w.organization_id, w.webinar_id, s.webinar_name, w.session_number,"
+        " n.series_sessions_count, s.report_date, s.started_at, w.persons_count,"
+        " w.first_time_count, w.from_previous_count, w.retained_to_next_count,"
+        " w.retained_to_next_pct, w.event_session_id"
+        " from marts.fct_webinar_series w"
+        " join marts.fct_event_sessions s on s.event_session_id = w.event_session_id"
+        " join lateral (select count(*) as series_sessions_count"
+        " from marts.fct_webinar_series o"
+        " where o.organization_id = w.organization_id and o.webinar_id = w.webinar_id) n"
+        " on true"
+        " where w.event_session_id = any(%(ids)s) and w.webinar_id is not null"
+        " and n.series_sessions_count > 1"
+        " order by min(s.started_at) over (partition by w.organization_id, w.webinar_id),"
+        " w.organization_id, w.webinar_id, w.session_number",
+        {"ids": list(event_session_ids)},
+    )
+
+
 @dataclass
 class PeriodReport(_Participants):
     """What a period's report shows, read by :func:`read_period` (rows as in
@@ -640,15 +809,35 @@ class PeriodReport(_Participants):
     totals: Row = field(default_factory=dict)
     sources: list[Row] = field(default_factory=list)
     devices: list[Row] = field(default_factory=list)
+    connections: Iterable[Row] = ()
+    people: Iterable[Row] = ()
+    """Every person of the period (:func:`iter_people`), read once (the workbook)."""
+    first_people: list[Row] = field(default_factory=list)
+    """The first of them (the PDF's list)."""
+    people_counts: Row = field(default_factory=lambda: {"people": 0, "guest_visits": 0})
+    funnel: list[Row] = field(default_factory=list)
+    series: list[Row] = field(default_factory=list)
 
 
-def read_period(conn: psycopg.Connection, period: Period, *, first_rows: int) -> PeriodReport:
-    """The period's report data; call it and render inside one :func:`snapshot`."""
+def read_period(
+    conn: psycopg.Connection, period: Period, *, first_rows: int, first_people: int = 200
+) -> PeriodReport:
+    """The period's report data; call it and render inside one :func:`snapshot`.
+
+    ``first_people`` persons (at most ``first_rows``) are read for the PDF, which lists
+    people rather than session-participant rows.
+    """
     ids = period.session_ids
     return PeriodReport(
-        **_read_participants(conn, ids, first_rows),
+        **_read_participants(conn, ids, 0),
         period=period,
         totals=fetch_period_totals(conn, period),
         sources=fetch_period_shares(conn, "fct_traffic_sources", ids),
         devices=fetch_period_shares(conn, "fct_devices", ids),
+        connections=iter_connections(conn, ids),
+        people=iter_people(conn, ids),
+        first_people=list(iter_people(conn, ids, limit=min(first_rows, first_people))),
+        people_counts=count_people(conn, ids),
+        funnel=fetch_funnel(conn, period),
+        series=fetch_period_series(conn, ids),
     )

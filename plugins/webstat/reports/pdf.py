@@ -26,7 +26,9 @@ from webstat.reports import charts
 from webstat.reports.columns import (
     CATALOGUE,
     DEVICE_SHEET,
+    FUNNEL_SHEET,
     KINDS,
+    PDF_PEOPLE,
     PDF_TABLES,
     PERIOD_SESSION_SHEET,
     SOURCE_SHEET,
@@ -46,6 +48,7 @@ from webstat.reports.values import (
     format_duration,
     format_int,
     format_pct,
+    funnel_rows,
     local_naive,
     normalizer,
     notes,
@@ -177,8 +180,14 @@ def _kpi(label: str, value: str, sub: str = "") -> dict[str, str]:
 
 
 def _table(
-    columns: Sequence[Column], rows: Iterable[dict], ctx: Context, compact: bool = True
+    columns: Sequence[Column],
+    rows: Iterable[dict],
+    ctx: Context,
+    compact: bool = True,
+    *,
+    total_last: bool = False,
 ) -> dict[str, Any]:
+    """A table for the template; ``total_last``: the last row is a total (bold, no number)."""
     cells = [_cell(c, ctx, compact) for c in columns]
     body = [[cell(row) for cell in cells] for row in rows]
     weights = [c.pdf_width or c.width for c in columns]
@@ -189,6 +198,7 @@ def _table(
         # fixed layout: widths from the workbook's, so WeasyPrint need not measure every cell
         "widths": [f"{97 * w / total:.2f}%" for w in weights],
         "rows": body,
+        "total_last": total_last,
     }
 
 
@@ -270,6 +280,7 @@ def _section(
         "note": _note(shown, total, ctx),
         "capped": total > shown,
         "table": table,
+        "charts": [],
         "shown": shown,
     }
 
@@ -281,7 +292,6 @@ def _people_sections(
     *,
     paid: bool,
     engagement: bool,
-    period: bool,
 ) -> list[dict[str, Any]]:
     """Attendees, then hosts and admins, then no-shows: each a table of its own columns
     under its own heading and count; together at most ``max_rows`` rows."""
@@ -293,7 +303,7 @@ def _people_sections(
         total = report.group_counts.get(group, 0)
         if not total and group != "attendees":
             continue
-        columns = pdf_columns(paid=paid, engagement=engagement, period=period, table=group)
+        columns = pdf_columns(paid=paid, engagement=engagement, table=group)
         title = ctx.text("participants" if group == "attendees" else group)
         sections.append(_section(title, _table(columns, first[group], ctx), total, ctx))
     return sections
@@ -331,7 +341,7 @@ def _document(
         **_share_charts(report.sources, report.devices, ctx),
         "sections": sections,
         "notes_title": ctx.text("sheet.notes"),
-        "notes": notes(report.settings, ctx),
+        "notes": notes(report.settings, ctx, period=isinstance(report, PeriodReport)),
     }
 
 
@@ -512,7 +522,6 @@ def session_context(
             max_rows,
             paid=bool(session["is_paid"]),
             engagement=bool(session["engagement_module"]),
-            period=False,
         ),
     )
 
@@ -532,10 +541,86 @@ def _per_day(period: Any, ctx: Context) -> list[tuple[str, int]]:
     return [(d.strftime(day_fmt), per_day.get(d, 0)) for d in days]
 
 
+SERIES_CHARTS_MAX = 6
+"""Series charted in the period's PDF (those with the most sessions in the period); the
+rest are counted in a line, and all are on the workbook's «Серии» sheet."""
+PEOPLE_MAX_ROWS = 200
+"""Persons listed in the period's PDF (the most sessions, then the best average rating)."""
+
+
+def _series_section(series: Sequence[Row], ctx: Context) -> dict[str, Any]:
+    """A retention chart per series of the period (at most :data:`SERIES_CHARTS_MAX`)."""
+    groups: dict[tuple[Any, Any], list[Row]] = {}
+    for row in series:
+        groups.setdefault((row["organization_id"], row["webinar_id"]), []).append(row)
+    # the series with the most sessions in the period first (then as the sheet orders them)
+    ranked = sorted(groups.values(), key=lambda rows: -len(rows))
+    legend = ctx.text("series_legend").split("|")
+    items = []
+    for rows in ranked[:SERIES_CHARTS_MAX]:
+        lessons = [
+            (
+                int(r["session_number"]),
+                int(r["persons_count"] or 0),
+                None if r["retained_to_next_count"] is None else int(r["retained_to_next_count"]),
+            )
+            for r in rows
+        ]
+        name = clip(rows[-1]["webinar_name"] or rows[-1]["webinar_id"], 60)
+        items.append(
+            {
+                "title": ctx.text(
+                    "series_title",
+                    name=name,
+                    n=format_int(int(rows[0]["series_sessions_count"]), ctx),
+                    first=format_date(rows[0]["report_date"], ctx),
+                    last=format_date(rows[-1]["report_date"], ctx),
+                ),
+                "svg": _svg(
+                    charts.retention_chart(
+                        lessons,
+                        legend=legend,
+                        axis=ctx.text("lesson_axis"),
+                        empty=ctx.text("no_data"),
+                    )
+                ),
+            }
+        )
+    rest = len(ranked) - len(items)
+    note = ctx.text("series_more", n=format_int(rest, ctx)) if rest else ""
+    return {
+        "people": False,
+        "title": ctx.text("sheet.series"),
+        "count": format_int(len(groups), ctx),
+        "note": note or ("" if groups else ctx.text("series_none")),
+        "capped": bool(rest),
+        "table": None,
+        "charts": items,
+        "shown": 0,
+    }
+
+
+def _people_section(report: PeriodReport, ctx: Context, max_rows: int) -> dict[str, Any]:
+    """The period's people: the first ``max_rows`` (most sessions, then best rating)."""
+    rows = report.first_people[:max_rows]
+    total = int(report.people_counts.get("people") or 0)
+    section = _section(ctx.text("people"), _table(PDF_PEOPLE, rows, ctx), total, ctx)
+    shown = format_int(len(rows), ctx)
+    if total > len(rows):
+        section["note"] = ctx.text("people_capped", shown=shown, total=format_int(total, ctx))
+    else:
+        section["note"] = ctx.text("people_all", total=format_int(total, ctx))
+    guests = int(report.people_counts.get("guest_visits") or 0)
+    if guests:
+        section["note"] += " " + ctx.text("guest_visits", n=format_int(guests, ctx)).capitalize()
+    return section
+
+
 def period_context(
     report: PeriodReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
 ) -> dict[str, Any]:
-    """Everything the template shows of a period."""
+    """Everything the template shows of a period: its sessions, the funnel, the series'
+    retention charts and the people (at most :data:`PEOPLE_MAX_ROWS`, and ``max_rows``)."""
     period = report.period
     sessions_table = _table(PERIOD_SESSION_SHEET[:-1], period.sessions[:max_rows], ctx)
     first = period.sessions[0]["started_at"] if period.sessions else None
@@ -547,6 +632,11 @@ def period_context(
     sessions = _section(
         ctx.text("sessions"), sessions_table, len(period.sessions), ctx, people=False
     )
+    funnel_table = _table(FUNNEL_SHEET[:-1], funnel_rows(report.funnel, ctx), ctx, total_last=True)
+    funnel = _section(
+        ctx.text("funnel"), funnel_table, max(len(report.funnel) - 1, 0), ctx, people=False
+    )
+    funnel["note"] = ""
     return _document(
         ctx,
         report,
@@ -561,14 +651,9 @@ def period_context(
         ),
         sections=[
             sessions,
-            *_people_sections(
-                report,
-                ctx,
-                max_rows,
-                paid=period.is_paid,
-                engagement=period.engagement_module,
-                period=True,
-            ),
+            funnel,
+            _series_section(report.series, ctx),
+            _people_section(report, ctx, min(max_rows, PEOPLE_MAX_ROWS)),
         ],
     )
 

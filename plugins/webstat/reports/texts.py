@@ -24,6 +24,9 @@ TEXTS: dict[str, Pair] = {
     "sheet.totals": ("Итоги", "Totals"),
     "sheet.no_shows": ("Не пришли", "No-shows"),
     "sheet.notes": ("Пояснения", "Notes"),
+    "sheet.people": ("Люди", "People"),
+    "sheet.funnel": ("Воронка", "Funnel"),
+    "sheet.series": ("Серии", "Series"),
     # words shown for values
     "guest_email": ("гость", "guest"),
     "yes": ("да", "yes"),
@@ -59,6 +62,44 @@ TEXTS: dict[str, Pair] = {
     "flags_kpi": ("Опоздали / ушли раньше / мало", "Late / left early / low presence"),
     "flag_words": ("опоздал|ушёл раньше|мало присутствовал", "late|left early|low presence"),
     "sessions": ("Мероприятия", "Event sessions"),
+    "people": ("Люди", "People"),
+    "funnel": (
+        "Воронка: приглашены → зарегистрировались → пришли",
+        "Funnel: invited → registered → attended",
+    ),
+    "series_charts": (
+        "Серии: сколько людей и сколько пришли на следующее",
+        "Series: persons and how many came to the next",
+    ),
+    "series_legend": (
+        "людей на занятии|из них пришли на следующее",
+        "persons at the lesson|of them, at the next one",
+    ),
+    "series_more": (
+        "Ещё серий: {n} — все в листе «Серии» файла report.xlsx.",
+        "{n} more series: all on the «Series» sheet of report.xlsx.",
+    ),
+    "series_none": (
+        "В периоде нет серий (вебинаров из двух и более мероприятий).",
+        "No series in the period (webinars of two or more sessions).",
+    ),
+    "series_title": (
+        "{name} · занятий: {n} · {first} – {last}",
+        "{name} · lessons: {n} · {first} – {last}",
+    ),
+    "lesson_axis": ("№ занятия", "lesson no."),
+    "total": ("Итого", "Total"),
+    "guest_visits": (
+        "гости без e-mail — посещений: {n} (в списке людей их нет)",
+        "guests without an e-mail — visits: {n} (not in the list of people)",
+    ),
+    "people_capped": (
+        "Показаны {shown} из {total} человек: больше всего посещений, затем лучший средний"
+        " рейтинг. Все — в листе «Люди» файла report.xlsx.",
+        "The {shown} of {total} persons with the most sessions, then the best average rating,"
+        " are shown. Everyone is on the «People» sheet of report.xlsx.",
+    ),
+    "people_all": ("Людей: {total}.", "Persons: {total}."),
     "per_day": ("Участники по дням", "Participants per day"),
     "no_data": ("Нет данных", "No data"),
     "other": ("другие", "other"),
@@ -302,6 +343,62 @@ NOTES: tuple[tuple[Pair, Pair], ...] = (
         ("{pii}", "{pii}"),
     ),
 )
+
+PERIOD_NOTES: tuple[tuple[Pair, Pair], ...] = (
+    (
+        ("Люди", "People"),
+        (
+            "Человек — участник с e-mail (по e-mail без учёта регистра), пришедший хотя бы на"
+            " одно мероприятие периода. Посетил мероприятий — сколько разных; общее время"
+            " присутствия — сумма по ним; средние % присутствия и рейтинг — по этим"
+            " мероприятиям. Новый / повторный — на его первом мероприятии периода (повторный:"
+            " бывал на мероприятиях организации раньше). Гостей (без e-mail) не отличить друг"
+            " от друга: они в список не входят, их посещения посчитаны строкой над таблицей."
+            " Ведущие и администраторы — не аудитория, их нет.",
+            "A person is a participant with an e-mail (the e-mail, case aside) who attended at"
+            " least one session of the period. Sessions attended counts the different sessions;"
+            " total presence time sums them; the average presence % and rating are over them."
+            " New / returning is as at their first session of the period (returning: attended"
+            " a session of the organization before). Guests (no e-mail) cannot be told apart:"
+            " they are not listed, their visits are counted in a line above the table. Hosts"
+            " and admins are not the audience and are left out.",
+        ),
+    ),
+    (
+        ("Воронка", "Funnel"),
+        (
+            "По каждому вебинару периода, в людях (e-mail), каждый один раз на все его"
+            " мероприятия периода: приглашены, зарегистрировались, пришли. % зарегистрировались"
+            " из приглашённых = приглашённые, которые зарегистрировались / приглашённые × 100;"
+            " % пришли из зарегистрированных = зарегистрированные, которые пришли /"
+            " зарегистрированные × 100. Пришедшие без регистрации (открытый вход) посчитаны"
+            " отдельно. Итого — сумма по вебинарам (человек двух вебинаров — в каждом).",
+            "For each webinar of the period, in persons (e-mails), each once over the"
+            " webinar's sessions of the period: invited, registered, attended. Registered of"
+            " invited % = the invited who registered / the invited × 100; attended of"
+            " registered % = the registered who attended / the registered × 100. Those who"
+            " attended without registering (open entry) are counted apart. The total sums the"
+            " webinars (a person of two webinars is in each).",
+        ),
+    ),
+    (
+        ("Серии", "Series"),
+        (
+            "Серия — все мероприятия одного вебинара по времени начала (занятие №). Людей —"
+            " участников с e-mail на занятии; впервые в серии — не бывших на прежних занятиях;"
+            " с прошлого занятия — бывших и на предыдущем; пришли на следующее — сколько из"
+            " них были на следующем занятии (% удержания; пусто у последнего занятия). Номера"
+            " и удержание — по всей серии, в том числе занятиям вне периода.",
+            "A series is all the sessions of one webinar by start time (lesson no.). Persons:"
+            " participants with an e-mail at the lesson; first time in the series: not at any"
+            " earlier lesson; from the previous lesson: also at the one before; came to the"
+            " next: how many of them were at the next lesson (retained %; empty for the last"
+            " lesson). Numbers and retention are over the whole series, lessons outside the"
+            " period included.",
+        ),
+    ),
+)
+"""The notes only a period report has (after the settings)."""
 
 NOTES_SOURCE: dict[str, Pair] = {
     "warehouse": (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -455,9 +455,17 @@ def series_line(series: Any, ctx: Context) -> str:
     return " · ".join(parts)
 
 
-def notes(settings: Any, ctx: Context) -> list[tuple[str, str]]:
-    """The notes of a report, (heading, text) each (:data:`texts.NOTES`), filled with the
-    values of ``settings`` (:class:`~webstat.reports.data.BuildSettings`)."""
+def funnel_rows(rows: Iterable[dict], ctx: Context) -> Iterator[dict]:
+    """The funnel's rows (:func:`~webstat.reports.data.fetch_funnel`) with the total's
+    name: «Итого» / "Total"."""
+    for row in rows:
+        yield {**row, "webinar_name": ctx.text("total")} if row.get("is_total") else row
+
+
+def notes(settings: Any, ctx: Context, *, period: bool = False) -> list[tuple[str, str]]:
+    """The notes of a report, (heading, text) each (:data:`texts.NOTES`, and for a period
+    :data:`texts.PERIOD_NOTES` after the settings), filled with the values of ``settings``
+    (:class:`~webstat.reports.data.BuildSettings`)."""
     v = settings.values
     fill: dict[str, str] = {
         f"w_{name}": _setting(v.get(f"rating_weight_{name}"), ctx) for name in _WEIGHTS
@@ -480,7 +488,8 @@ def notes(settings: Any, ctx: Context) -> list[tuple[str, str]]:
         source=texts.pick(texts.NOTES_SOURCE[settings.source], ctx.locale).format(built=built_text),
         pii=texts.pick(texts.NOTES_PII[str(v.get("mask_pii")).lower() == "true"], ctx.locale),
     )
+    chosen = texts.NOTES[:1] + (texts.PERIOD_NOTES if period else ()) + texts.NOTES[1:]
     return [
         (texts.pick(heading, ctx.locale), texts.pick(text, ctx.locale).format(**fill))
-        for heading, text in texts.NOTES
+        for heading, text in chosen
     ]

@@ -37,8 +37,12 @@ from webstat.reports.columns import (
     CONNECTION_SHEET,
     DEVICE_SHEET,
     EVENT_FIELDS,
+    FUNNEL_SHEET,
+    PEOPLE_SHEET,
+    PERIOD_CONNECTION_SHEET,
     PERIOD_SESSION_SHEET,
     PERIOD_TOTAL_FIELDS,
+    SERIES_SHEET,
     SOURCE_SHEET,
     TIMELINE_BARS,
     Column,
@@ -51,6 +55,8 @@ from webstat.reports.data import BuildSettings, PeriodReport, SessionReport, too
 from webstat.reports.values import (
     Context,
     format_date,
+    format_int,
+    funnel_rows,
     local_naive,
     normalizer,
     notes,
@@ -542,15 +548,15 @@ def _closing_sheets(
     """Sources and devices (with their charts), then the notes."""
     counts["sources"] = _share_sheet(book, "sources", SOURCE_SHEET, report.sources, title, "bar")
     counts["devices"] = _share_sheet(book, "devices", DEVICE_SHEET, report.devices, title, "pie")
-    _notes_sheet(book, report.settings, title)
+    _notes_sheet(book, report.settings, title, period=isinstance(report, PeriodReport))
 
 
-def _notes_sheet(book: _Book, settings: BuildSettings, title: str) -> None:
+def _notes_sheet(book: _Book, settings: BuildSettings, title: str, *, period: bool) -> None:
     """«Пояснения»: how each number is made, with the values in force (texts.NOTES)."""
     ctx, st = book.ctx, book.styles
     _, part = book.free_sheet("notes", title, {"A": 34, "B": NOTES_WIDTH})
     _measure_header(book, part, 2 * HEADER_LINE_POINTS + 2, value=ctx.text("how"))
-    for heading, text in notes(settings, ctx):
+    for heading, text in notes(settings, ctx, period=period):
         r = part.rows + 1
         lines = max(header_lines(text, NOTES_WIDTH), header_lines(heading, 34))
         book.row(
@@ -582,8 +588,9 @@ def render_xlsx(
     each sheet (each table continues on ``… (2)`` past ``max_sheet_rows``).
 
     A session: participants, no-shows, join sessions, event (with the attendance
-    chart), sources, devices, notes. A period: event sessions, participants of every
-    session (with the session's name and date), no-shows, totals, sources and devices
+    chart), sources, devices, notes. A period: event sessions, people (one row per
+    person), the funnel per webinar, the series, participants of every session (with
+    the session's name and date), no-shows, join sessions, totals, sources and devices
     summed over the sessions, notes.
     """
     if isinstance(report, SessionReport) and len(report.attendance) > MAX_ATTENDANCE_MINUTES:
@@ -707,8 +714,20 @@ def _period_sheets(book: _Book, report: PeriodReport) -> dict[str, int]:
     counts["sessions"] = book.table("sessions", PERIOD_SESSION_SHEET, timed).write_all(
         period.sessions
     )
+    guests = report.people_counts.get("guest_visits") or 0
+    people_title = timed
+    if guests:
+        people_title += " · " + ctx.text("guest_visits", n=format_int(guests, ctx))
+    counts["people"] = book.table("people", PEOPLE_SHEET, people_title).write_all(report.people)
+    counts["funnel"] = book.table("funnel", FUNNEL_SHEET, title).write_all(
+        funnel_rows(report.funnel, ctx)
+    )
+    counts["series"] = book.table("series", SERIES_SHEET, timed).write_all(report.series)
     _people_sheets(
         book, report, counts, timed, paid=period.is_paid, engagement=period.engagement_module
+    )
+    counts["connections"] = book.table("connections", PERIOD_CONNECTION_SHEET, timed).write_all(
+        report.connections
     )
     _, part = book.free_sheet("totals", title, {"A": 36, "B": 22})
     _measure_header(book, part, 24)

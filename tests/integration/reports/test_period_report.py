@@ -70,7 +70,8 @@ def test_period_workbook_and_pdf(marts, march, settings_for, sheet_table, pdf_te
     }
     wb = openpyxl.load_workbook(local(result.files["report.xlsx"]))
     assert " | ".join(wb.sheetnames) == (
-        "Мероприятия | Участники | Не пришли | Итоги | Источники | Устройства | Пояснения"
+        "Мероприятия | Люди | Воронка | Серии | Участники | Не пришли | Сеансы входов | Итоги"
+        " | Источники | Устройства | Пояснения"
     )
     assert "Статистика за 01.03.2027 – 31.03.2027" in wb["Мероприятия"]["A1"].value
     assert "Время: Europe/Moscow (UTC+03:00)" in wb["Мероприятия"]["A1"].value
@@ -111,7 +112,9 @@ def test_period_workbook_and_pdf(marts, march, settings_for, sheet_table, pdf_te
     assert "Маркетинг в Telegram" in text and "Анна Иванова" in text
     assert "мероприятий: 2" in text
     assert "пришли: 6 · не пришли: 2" in text
-    assert "Ведущие и администраторы 2" in text and "Не пришли 2" in text
+    # people, not session rows: Anna and Boris came to both sessions, the guest is counted
+    assert "Люди 2 Людей: 2. Гости без e-mail — посещений: 2" in text
+    assert text.index("Анна Иванова") < text.index("Борис Петров")  # 2 sessions each, 74 > 32
     assert "Пояснения" in text
 
 

@@ -26,7 +26,11 @@ ALL_TABLES = {
     "period_sessions": c.PERIOD_SESSION_SHEET,
     "period_totals": c.PERIOD_TOTAL_FIELDS,
     "pdf_participants": c.PDF_PARTICIPANTS,
-    "pdf_period_participants": c.PDF_PERIOD_PARTICIPANTS,
+    "pdf_people": c.PDF_PEOPLE,
+    "people": c.PEOPLE_SHEET,
+    "funnel": c.FUNNEL_SHEET,
+    "series": c.SERIES_SHEET,
+    "period_connections": c.PERIOD_CONNECTION_SHEET,
 }
 
 
@@ -59,13 +63,13 @@ def test_every_column_has_both_headers_and_a_unique_key(name):
         (c.PDF_STAFF, "fct_participants"),
         (c.PDF_NO_SHOWS, "fct_participants"),
         (c.PDF_PARTICIPANTS, "fct_participants"),
-        (c.PDF_PERIOD_PARTICIPANTS, "fct_participants"),
         (c.CONNECTION_SHEET, "fct_connections"),
         (c.EVENT_FIELDS, "fct_event_sessions"),
         (c.PERIOD_SESSION_SHEET, "fct_event_sessions"),
         (c.SOURCE_SHEET, "fct_traffic_sources"),
         (c.DEVICE_SHEET, "fct_devices"),
         (c.ATTENDANCE_COLUMNS, "fct_attendance_minutes"),
+        (c.SERIES_SHEET, "fct_webinar_series"),
     ],
 )
 def test_mapped_columns_exist_in_the_contract(cols, relation):
@@ -120,7 +124,7 @@ def test_participants_sheet_shows_every_field_a_person_needs():
         "left_early",
     }
     assert v1 <= contract_columns("fct_participants")
-    shown = {col.key for col in (*c.PARTICIPANT_SHEET, *c.PDF_PERIOD_PARTICIPANTS)}
+    shown = {col.key for col in (*c.PARTICIPANT_SHEET, *c.PDF_PARTICIPANTS)}
     # shown in another form: the session is the sheet's title and webinar column,
     # is_new + is_guest become «Новый / повторный», person_key is e-mail or guest
     assert v1 - shown == {"event_session_id", "person_key", "is_guest", "is_new"}
@@ -215,9 +219,7 @@ def test_pdf_columns_are_a_narrow_selection():
     cols = c.pdf_columns(paid=False, engagement=False)
     assert [col.key for col in cols][:2] == ["full_name", "email"]
     assert "active_pct" not in {col.key for col in cols}
-    period = c.pdf_columns(paid=False, engagement=True, period=True)
-    assert [col.key for col in period][:2] == ["report_date", "webinar_name"]
-    assert "active_pct" in {col.key for col in period}
+    assert "active_pct" in {col.key for col in c.pdf_columns(paid=False, engagement=True)}
 
 
 # The PDF's participants table, exactly (docs/reports.md, "The PDF"): who, their e-mail,
@@ -245,12 +247,6 @@ def test_pdf_columns_exactly(paid):
     assert keys(engagement=False) == PDF_SESSION_KEYS
     with_activity = PDF_SESSION_KEYS[:-2] + ["active_pct", "rating", "flags"]
     assert keys(engagement=True) == with_activity
-    # the period's: which session (date, webinar) instead of the join time
-    period = ["report_date", "webinar_name"] + [
-        k for k in PDF_SESSION_KEYS if k != "first_joined_at"
-    ]
-    assert keys(engagement=False, period=True) == period
-    assert keys(engagement=True, period=True) == period[:-2] + ["active_pct", "rating", "flags"]
     # hosts and admins: their role, no rating or flags; no-shows: who and how they signed up
     assert keys(engagement=False, table="staff") == [
         "full_name",
@@ -307,7 +303,7 @@ def test_sheet_names():
     ] == ["Участники", "Сеансы входов", "Мероприятие", "Источники", "Устройства"]
     assert c.sheet_name("participants", "en", 2) == "Participants (2)"
     keys = [k.removeprefix("sheet.") for k in TEXTS if k.startswith("sheet.")]
-    assert len(keys) == 9
+    assert len(keys) == 12
     assert all(len(c.sheet_name(k, loc, 99)) <= 31 for k in keys for loc in ("ru", "en"))
 
 

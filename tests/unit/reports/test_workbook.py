@@ -209,8 +209,12 @@ def test_period_workbook_of_hand_made_rows(tmp_path, rows):
     counts = render_period_xlsx(report, tmp_path / "p.xlsx", locale="en")
     assert counts == {
         "sessions": 2,
+        "people": 0,
+        "funnel": 0,
+        "series": 0,
         "participants": 2,
         "no_shows": 1,
+        "connections": 0,
         "totals": 17,
         "sources": 0,
         "devices": 0,
@@ -218,8 +222,12 @@ def test_period_workbook_of_hand_made_rows(tmp_path, rows):
     wb = openpyxl.load_workbook(tmp_path / "p.xlsx")
     assert wb.sheetnames == [
         "Event sessions",
+        "People",
+        "Funnel",
+        "Series",
         "Participants",
         "No-shows",
+        "Join sessions",
         "Totals",
         "Sources",
         "Devices",
