@@ -81,6 +81,16 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- post-hook: statistics for a table just built whole (a run that only adds to it
+    leaves them to autovacuum) -#}
+{% macro analyze_when_built() -%}
+    {%- if is_incremental() -%}
+        select 1
+    {%- else -%}
+        analyze {{ this }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- `where`-clause fragment for the models upstream of int_sessions_to_rebuild:
     the sessions int_event_sessions recomputed in this very invocation -#}
 {% macro touched_sessions_only(column='event_session_id') -%}

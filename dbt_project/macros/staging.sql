@@ -34,11 +34,32 @@
         occurred_at as {{ occurred_as }}
 {%- endmacro %}
 
-{#- `from` raw.platform_events `where` the event type is `event_types` (one, or a list) -#}
+{#- `from` raw.platform_events `where` the event type is `event_types` (one, or a list).
+    The model is a table holding its events' payload parsed once (every model and
+    test downstream reads its columns, not the jsonb): raw rows are only ever
+    appended, file by file, so a run adds the rows of the files it takes in
+    (int_pending_files), deleting first any of theirs a failed run left (unique_key
+    file_id); indexed on file_id (the data tests' scope) and event_session_id (the
+    sessions a model rebuilds). -#}
 {% macro from_platform_events(event_types) -%}
     {%- if event_types is string -%}{%- set event_types = [event_types] -%}{%- endif -%}
+    {{- config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='file_id',
+        on_schema_change='fail',
+        post_hook=[
+            '{{ index_on_unique_key() }}',
+            "{{ index_on('event_session_id') }}",
+            '{{ analyze_when_built() }}',
+        ],
+    ) -}}
+    {%- set pending_files = ref('int_pending_files') %}
 from {{ source('platform', 'platform_events') }}
 where event_type in ('{{ event_types | join("', '") }}')
+    {%- if is_incremental() %}
+    and file_id = any(array(select pending_files.file_id from {{ pending_files }} as pending_files))
+    {%- endif %}
 {%- endmacro %}
 
 {#- who a person says they are, as invitations and registrations carry it: blank
