@@ -17,16 +17,8 @@ joins as ({{ select_rebuilt('stg_platform__joins') }}),
 
 registrations as ({{ select_rebuilt('stg_platform__registrations') }}),
 
-newest_joins as (
-
-    select distinct on (event_session_id, participant_id) *
-    from joins
-    order by event_session_id asc, participant_id asc, joined_at desc, event_id desc
-
-),
-
 -- registrations, then joins, in one shape: where the referrer and the utm block
--- are looked for, in this order
+-- are looked for, in this order (the newest join is the last join in it)
 seen as (
 
     select
@@ -40,7 +32,13 @@ seen as (
         utm_medium,
         utm_campaign,
         utm_content,
-        utm_term
+        utm_term,
+        coalesce(utm_source, utm_medium, utm_campaign, utm_content, utm_term) is not null
+        as has_utm,
+        null as chat_name,
+        null as country,
+        null as city,
+        null as ip
     from registrations
     union all
     select
@@ -54,41 +52,43 @@ seen as (
         utm_medium,
         utm_campaign,
         utm_content,
-        utm_term
+        utm_term,
+        coalesce(utm_source, utm_medium, utm_campaign, utm_content, utm_term) is not null
+        as has_utm,
+        chat_name,
+        country,
+        city,
+        ip
     from joins
 
 ),
 
--- the first one that names a host
-first_referrers as (
+-- one grouped pass, every pick an array in the one order of `seen` (one sort): the
+-- first that names a host, the utm block (taken whole) of the first that carries
+-- any utm field, and the joins' chat names and locations (the newest is the last)
+{% set in_order = 'order by source_order, seen_at, event_id' %}
+seen_picks as (
 
-    select distinct on (event_session_id, participant_id)
+    select
         event_session_id,
         participant_id,
-        referrer_host
+        (array_agg(referrer_host {{ in_order }}) filter (
+            where referrer_host is not null
+        ))[1] as referrer_host,
+        {%- for field in ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content', 'utm_term'] %}
+        (array_agg({{ field }} {{ in_order }}) filter (where has_utm))[1] as {{ field }},
+        {%- endfor %}
+        {%- for field in ['chat_name', 'country', 'city', 'ip'] %}
+        array_agg({{ field }} {{ in_order }}) filter (where source_order = 2) as joins_{{ field }},
+        {%- endfor %}
+        count(*) filter (where source_order = 2) as joins_count
     from seen
-    where referrer_host is not null
-    order by event_session_id, participant_id, source_order, seen_at, event_id
+    group by event_session_id, participant_id
 
 ),
 
--- the utm block (taken whole) of the first one that carries any utm field
-first_utms as (
-
-    select distinct on (event_session_id, participant_id)
-        event_session_id,
-        participant_id,
-        utm_source,
-        utm_medium,
-        utm_campaign,
-        utm_content,
-        utm_term
-    from seen
-    where coalesce(utm_source, utm_medium, utm_campaign, utm_content, utm_term) is not null
-    order by event_session_id, participant_id, source_order, seen_at, event_id
-
-),
-
+-- the connections' counts and bounds, and the platform of the longest clipped
+-- connection (on a tie, the earliest joined)
 connection_stats as (
 
     select
@@ -98,26 +98,13 @@ connection_stats as (
         min(joined_at) as first_joined_at,
         -- an open connection (session in progress) leaves no last_left_at yet
         case when bool_or(left_at is null) then null else max(left_at) end as last_left_at,
-        string_agg(distinct platform, ', ' order by platform) as platforms
+        string_agg(distinct platform, ', ' order by platform) as platforms,
+        (array_agg(
+            platform
+            order by clipped_left_at - clipped_joined_at desc, joined_at asc, connection_id asc
+        ))[1] as primary_platform
     from connections
     group by event_session_id, participant_id
-
-),
-
--- the platform of the longest clipped connection; on a tie, the earliest joined
-primary_platforms as (
-
-    select distinct on (event_session_id, participant_id)
-        event_session_id,
-        participant_id,
-        platform as primary_platform
-    from connections
-    order by
-        event_session_id asc,
-        participant_id asc,
-        clipped_left_at - clipped_joined_at desc,
-        joined_at,
-        connection_id asc
 
 ),
 
@@ -126,42 +113,30 @@ final as (
     select
         participants.event_session_id,
         participants.participant_id,
-        coalesce(first_referrers.referrer_host, 'direct') as referrer_source,
-        first_utms.utm_source,
-        first_utms.utm_medium,
-        first_utms.utm_campaign,
-        first_utms.utm_content,
-        first_utms.utm_term,
+        coalesce(seen_picks.referrer_host, 'direct') as referrer_source,
+        seen_picks.utm_source,
+        seen_picks.utm_medium,
+        seen_picks.utm_campaign,
+        seen_picks.utm_content,
+        seen_picks.utm_term,
         connection_stats.platforms,
-        primary_platforms.primary_platform,
-        newest_joins.chat_name,
-        newest_joins.country,
-        newest_joins.city,
-        newest_joins.ip as last_ip,
+        connection_stats.primary_platform,
+        seen_picks.joins_chat_name[seen_picks.joins_count] as chat_name,
+        seen_picks.joins_country[seen_picks.joins_count] as country,
+        seen_picks.joins_city[seen_picks.joins_count] as city,
+        seen_picks.joins_ip[seen_picks.joins_count] as last_ip,
         coalesce(connection_stats.connections_count, 0)::bigint as connections_count,
         connection_stats.first_joined_at,
         connection_stats.last_left_at
     from participants
-    left join first_referrers
+    left join seen_picks
         on
-            participants.event_session_id = first_referrers.event_session_id
-            and participants.participant_id = first_referrers.participant_id
-    left join first_utms
-        on
-            participants.event_session_id = first_utms.event_session_id
-            and participants.participant_id = first_utms.participant_id
+            participants.event_session_id = seen_picks.event_session_id
+            and participants.participant_id = seen_picks.participant_id
     left join connection_stats
         on
             participants.event_session_id = connection_stats.event_session_id
             and participants.participant_id = connection_stats.participant_id
-    left join primary_platforms
-        on
-            participants.event_session_id = primary_platforms.event_session_id
-            and participants.participant_id = primary_platforms.participant_id
-    left join newest_joins
-        on
-            participants.event_session_id = newest_joins.event_session_id
-            and participants.participant_id = newest_joins.participant_id
 
 )
 

@@ -18,48 +18,6 @@ with participants as (
     'agreements': 'stg_platform__agreements'
 }) }},
 
-message_counts as (
-
-    select
-        event_session_id,
-        participant_id,
-        count(distinct message_id) as messages_count
-    from chat_messages
-    group by event_session_id, participant_id
-
-),
-
-question_counts as (
-
-    select
-        event_session_id,
-        participant_id,
-        count(distinct question_id) as questions_count
-    from questions
-    group by event_session_id, participant_id
-
-),
-
-fire_counts as (
-
-    select
-        event_session_id,
-        participant_id,
-        sum(fire_count) as fires_count
-    from fires
-    group by event_session_id, participant_id
-
-),
-
-paid as (
-
-    select distinct
-        event_session_id,
-        participant_id
-    from payments
-
-),
-
 -- the first acceptance of each agreement
 first_acceptances as (
 
@@ -69,20 +27,83 @@ first_acceptances as (
 
 ),
 
-agreement_lists as (
+-- what the participants did, in one shape, for one grouped pass
+actions as (
 
     select
         event_session_id,
         participant_id,
-        jsonb_agg(
-            jsonb_build_object(
-                'agreement_id', agreement_id,
-                'title', agreement_title,
-                'accepted_at', to_char(accepted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
-            )
-            order by accepted_at, agreement_id
-        ) as agreements
+        'message' as action,
+        message_id as item_id,
+        null::bigint as fire_count,
+        null::timestamptz as accepted_at,
+        null as agreement_id,
+        null::jsonb as agreement
+    from chat_messages
+    union all
+    select
+        event_session_id,
+        participant_id,
+        'question' as action,
+        question_id as item_id,
+        null as fire_count,
+        null as accepted_at,
+        null as agreement_id,
+        null as agreement
+    from questions
+    union all
+    select
+        event_session_id,
+        participant_id,
+        'fire' as action,
+        null as item_id,
+        fire_count,
+        null as accepted_at,
+        null as agreement_id,
+        null as agreement
+    from fires
+    union all
+    select
+        event_session_id,
+        participant_id,
+        'payment' as action,
+        null as item_id,
+        null as fire_count,
+        null as accepted_at,
+        null as agreement_id,
+        null as agreement
+    from payments
+    union all
+    select
+        event_session_id,
+        participant_id,
+        'agreement' as action,
+        null as item_id,
+        null as fire_count,
+        accepted_at,
+        agreement_id,
+        jsonb_build_object(
+            'agreement_id', agreement_id,
+            'title', agreement_title,
+            'accepted_at', to_char(accepted_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+        ) as agreement
     from first_acceptances
+
+),
+
+action_totals as (
+
+    select
+        event_session_id,
+        participant_id,
+        count(distinct item_id) filter (where action = 'message') as messages_count,
+        count(distinct item_id) filter (where action = 'question') as questions_count,
+        sum(fire_count) as fires_count,
+        bool_or(action = 'payment') as has_paid,
+        jsonb_agg(agreement order by accepted_at, agreement_id) filter (
+            where action = 'agreement'
+        ) as agreements
+    from actions
     group by event_session_id, participant_id
 
 ),
@@ -92,36 +113,20 @@ counted as (
     select
         participants.event_session_id,
         participants.participant_id,
-        coalesce(message_counts.messages_count, 0)::bigint as messages_count,
+        coalesce(action_totals.messages_count, 0)::bigint as messages_count,
         session_engagement.messages_count as session_messages_count,
-        coalesce(question_counts.questions_count, 0)::bigint as questions_count,
+        coalesce(action_totals.questions_count, 0)::bigint as questions_count,
         session_engagement.questions_count as session_questions_count,
-        coalesce(fire_counts.fires_count, 0)::bigint as fires_count,
-        case when paid.participant_id is not null then 'paid' end as payment_status,
-        coalesce(agreement_lists.agreements, '[]'::jsonb) as agreements
+        coalesce(action_totals.fires_count, 0)::bigint as fires_count,
+        case when action_totals.has_paid then 'paid' end as payment_status,
+        coalesce(action_totals.agreements, '[]'::jsonb) as agreements
     from participants
     left join session_engagement
         on participants.event_session_id = session_engagement.event_session_id
-    left join message_counts
+    left join action_totals
         on
-            participants.event_session_id = message_counts.event_session_id
-            and participants.participant_id = message_counts.participant_id
-    left join question_counts
-        on
-            participants.event_session_id = question_counts.event_session_id
-            and participants.participant_id = question_counts.participant_id
-    left join fire_counts
-        on
-            participants.event_session_id = fire_counts.event_session_id
-            and participants.participant_id = fire_counts.participant_id
-    left join paid
-        on
-            participants.event_session_id = paid.event_session_id
-            and participants.participant_id = paid.participant_id
-    left join agreement_lists
-        on
-            participants.event_session_id = agreement_lists.event_session_id
-            and participants.participant_id = agreement_lists.participant_id
+            participants.event_session_id = action_totals.event_session_id
+            and participants.participant_id = action_totals.participant_id
 
 ),
 

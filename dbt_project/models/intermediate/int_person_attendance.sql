@@ -42,48 +42,25 @@ person_sessions as (
 ),
 {% endif %}
 
-first_attendances as (
-
-    select distinct on (organization_id, person_key)
-        organization_id,
-        person_key,
-        event_session_id as first_event_session_id,
-        session_started_at as first_session_started_at,
-        first_joined_at as first_attended_at
-    from person_sessions
-    where has_attended
-    order by organization_id, person_key, session_started_at, first_joined_at, event_session_id
-
-),
-
-people as (
+-- one grouped pass: the totals, and the first attendance as arrays in one order
+-- (the earliest-started attended session; one sort shared by the three)
+{% set first_order = 'order by session_started_at, first_joined_at, event_session_id' %}
+final as (
 
     select
         organization_id,
         person_key,
         max(email) as email,
+        (array_agg(first_joined_at {{ first_order }}) filter (where has_attended))[1]
+        as first_attended_at,
+        (array_agg(event_session_id {{ first_order }}) filter (where has_attended))[1]
+        as first_event_session_id,
+        (array_agg(session_started_at {{ first_order }}) filter (where has_attended))[1]
+        as first_session_started_at,
         count(distinct event_session_id) filter (where has_attended) as sessions_attended,
         max(last_joined_at) filter (where has_attended) as last_attended_at
     from person_sessions
     group by organization_id, person_key
-
-),
-
-final as (
-
-    select
-        people.organization_id,
-        people.person_key,
-        people.email,
-        first_attendances.first_attended_at,
-        first_attendances.first_event_session_id,
-        first_attendances.first_session_started_at,
-        people.sessions_attended,
-        people.last_attended_at
-    from people
-    left join first_attendances
-        on people.organization_id = first_attendances.organization_id
-            and people.person_key = first_attendances.person_key
 
 )
 
