@@ -32,13 +32,19 @@ MUTED = "#6B7280"
 FONT = "DejaVu Sans, Noto Sans, Liberation Sans, Arial, sans-serif"
 
 
-# Advance widths of DejaVu Sans (the PDF's font), in em: digits are all 0.636; what
-# is not listed is taken as a wide letter, so a measured text is never too short.
+# Advance widths of DejaVu Sans (the PDF's font), in thousandths of an em: printable
+# ASCII (32-126) from the font's hmtx table, and the few other characters the charts
+# print; any other character is taken as a wide letter.
+_ASCII_ADVANCE = (
+    "318,401,460,838,636,950,780,275,390,390,500,838,318,361,318,337,636,636,636,636,636,"
+    "636,636,636,636,636,337,337,838,838,838,531,1000,684,686,698,770,632,575,775,752,295,"
+    "295,656,557,863,748,787,603,787,695,635,611,732,684,989,685,611,685,390,337,390,838,"
+    "500,500,613,635,550,635,615,352,635,634,278,278,579,278,974,634,612,635,635,411,521,"
+    "392,634,592,818,592,592,525,636,337,636,838"
+)
 _ADVANCE = {
-    **dict.fromkeys("0123456789", 0.636),
-    **dict.fromkeys(" \u00a0\u202f.,:;·|!'", 0.318),
-    "%": 0.95,
-    "-": 0.361,
+    **{chr(32 + i): int(w) / 1000 for i, w in enumerate(_ASCII_ADVANCE.split(","))},
+    **dict.fromkeys("\u00a0\u202f·", 0.318),
     "–": 0.5,
     "—": 1.0,
 }
@@ -46,7 +52,8 @@ _WIDE = 0.72
 
 
 def text_width(text: str, size: float) -> float:
-    """The width of ``text`` at font ``size`` in the charts' font (an upper estimate)."""
+    """The width of ``text`` at font ``size`` in the charts' font: exact for ASCII (kerning
+    aside), a wide letter's for a character outside the table."""
     return size * sum(_ADVANCE.get(ch, _WIDE) for ch in text)
 
 

@@ -114,6 +114,16 @@ def _table_of(html: str) -> tuple[list[str], list[list[str]]]:
     return headers, [r for r in rows if r]
 
 
+def test_an_email_breaks_only_after_the_at_and_before_a_dot():
+    zw = "\u200b"
+    assert pdf.breakable_email("anna.iv@mail.example.com") == (
+        f"anna{zw}.iv@{zw}mail{zw}.example{zw}.com"
+    )
+    assert pdf.breakable_email("гость") == "гость"
+    # plain text, not markup: the template escapes it as any other cell
+    assert type(pdf.breakable_email("<b>@x.y")) is str
+
+
 @pytest.mark.parametrize("engagement", [False, True])
 def test_session_pdf_table_columns_and_cells(tmp_path, rows, monkeypatch, pdf_text_of, engagement):
     """The PDF table's exact column set and one row worked out by hand."""
@@ -151,7 +161,7 @@ def test_session_pdf_table_columns_and_cells(tmp_path, rows, monkeypatch, pdf_te
         [
             "1",
             "Имя7 Фамилия7",
-            "u7@<wbr>example<wbr>.com",  # breaks only between the address's parts
+            "u7@\u200bexample\u200b.com",  # breaks only between the address's parts
             "02.11 13:00",
             "1:30:00",
             "75,0\u00a0%",  # one decimal, always
