@@ -283,6 +283,7 @@ def _section(
         "capped": total > shown,
         "table": table,
         "charts": [],
+        "lines": [],
         "shown": shown,
     }
 
@@ -307,8 +308,36 @@ def _people_sections(
             continue
         columns = pdf_columns(paid=paid, engagement=engagement, table=group)
         title = ctx.text("participants" if group == "attendees" else group)
-        sections.append(_section(title, _table(columns, first[group], ctx), total, ctx))
+        if group == "no_shows":
+            section = _section(title, _table(columns, [], ctx), total, ctx)
+            section.update(table=None, lines=_no_show_lines(columns, first[group], ctx))
+            section["shown"] = len(section["lines"])
+            section["note"] = _note(section["shown"], total, ctx)
+            section["capped"] = total > section["shown"]
+        else:
+            section = _section(title, _table(columns, first[group], ctx), total, ctx)
+        sections.append(section)
     return sections
+
+
+def _no_show_lines(columns: Sequence[Column], rows: Sequence[Row], ctx: Context) -> list[dict]:
+    """The no-shows as a compact list, one line each: name, e-mail, how they signed up and
+    when («рег. 03.11 18:00 · пригл. 01.11 10:00»). A line of text costs WeasyPrint a
+    third of a table row of five cells, and these rows carry no attendance."""
+    cells = {c.key: _cell(c, ctx, True) for c in columns}
+    dated = [(key, ctx.text(f"{key}_short")) for key in ("registered_at", "invited_at")]
+    lines = []
+    for row in rows:
+        parts = [cells["registration_status"](row)] if "registration_status" in cells else []
+        parts += [f"{label} {cells[key](row)}" for key, label in dated if row.get(key)]
+        lines.append(
+            {
+                "name": cells["full_name"](row) or "—",
+                "email": cells["email"](row),
+                "rest": " · ".join(p for p in parts if p),
+            }
+        )
+    return lines
 
 
 def _document(
@@ -598,6 +627,7 @@ def _series_section(series: Sequence[Row], ctx: Context) -> dict[str, Any]:
         "capped": bool(rest),
         "table": None,
         "charts": items,
+        "lines": [],
         "shown": 0,
     }
 

@@ -124,6 +124,52 @@ def test_an_email_breaks_only_after_the_at_and_before_a_dot():
     assert type(pdf.breakable_email("<b>@x.y")) is str
 
 
+def test_no_shows_are_a_compact_list_a_line_each(tmp_path, rows, monkeypatch, pdf_text_of):
+    """Two no-shows: the invited one says when she was invited, the registered one when he
+    registered and was invited (10:00 UTC = 13:00 in Moscow); no table rows of zeros."""
+    from datetime import timedelta
+
+    from tests.unit.reports.conftest import T0
+
+    gone = {"has_attended": False, "connections_count": 0, "role": None}
+    vera = rows["participant"](
+        1,
+        **gone,
+        full_name="Вера Павлова",
+        registration_status="invited",
+        invited_at=T0 - timedelta(days=2),
+        registered_at=None,
+    )
+    ivan = rows["participant"](
+        2,
+        **gone,
+        full_name="Иван Ли",
+        registration_status="registered_by_invitation",
+        invited_at=T0 - timedelta(days=3),
+        registered_at=T0 - timedelta(days=1),
+    )
+    seen = {}
+    original = pdf.write_pdf
+
+    def capture(html, path, fetcher=None):
+        seen["html"] = html
+        return original(html, path, fetcher)
+
+    monkeypatch.setattr(pdf, "write_pdf", capture)
+    report = rows["report"](rows["session"](), [rows["participant"](3), vera, ivan])
+    pdf.render_session_pdf(report, tmp_path / "r.pdf")
+    lines = re.findall(r'<div class="line">(.*?)</div>', seen["html"])
+    zw = "\u200b"
+    assert lines == [
+        f'<b>Вера Павлова</b> <span class="email">u1@{zw}example{zw}.com</span>'
+        " · Приглашён, не зарегистрирован · пригл. 31.10 13:00",
+        f'<b>Иван Ли</b> <span class="email">u2@{zw}example{zw}.com</span>'
+        " · Зарегистрирован по приглашению · рег. 01.11 13:00 · пригл. 30.10 13:00",
+    ]
+    text = pdf_text_of(tmp_path / "r.pdf")
+    assert "Не пришли 2" in text and "Вера Павлова u1@example.com" in text
+
+
 @pytest.mark.parametrize("engagement", [False, True])
 def test_session_pdf_table_columns_and_cells(tmp_path, rows, monkeypatch, pdf_text_of, engagement):
     """The PDF table's exact column set and one row worked out by hand."""
