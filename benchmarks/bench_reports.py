@@ -230,4 +230,14 @@ def run(wh: Warehouse, db: str, sizes: list[int], pdf_size: int, repeat: int) ->
         "shown": done["last"]["shown"],
         "bytes": done["last"]["bytes"],
     }
+    per_row = {key: Sample() for key in ("webstat_ms_per_row", "bare_ms_per_row", "ratio")}
+    for i in range(repeat):
+        got = worker("pdf_rows", uri=uri, sid=sid, out=str(out / "rows.pdf"))
+        for key, sample in per_row.items():
+            sample.add(got[key])
+        log(
+            f"pdf rows: run {i + 1}: {got['webstat_ms_per_row']:.1f} ms a row, a bare table "
+            f"{got['bare_ms_per_row']:.1f} ms ({got['rows']} rows, {got['columns']} columns)"
+        )
+    results["pdf_rows"] = {key: sample.as_dict() for key, sample in per_row.items()}
     return results

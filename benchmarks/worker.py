@@ -150,6 +150,76 @@ def task_pdf_minimal(out: str) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "idle_rss_mb": idle}
 
 
+def _cpu_seconds(render: Any) -> float:
+    started = time.process_time()
+    render()
+    return time.process_time() - started
+
+
+def task_pdf_rows(uri: str, sid: str, out: str, reps: int = 2) -> dict[str, Any]:
+    """The PDF's cost per participant row against a bare WeasyPrint table of the same rows
+    and columns (the cells' texts, a row number, no CSS but the page and the font), in
+    this one process: each of the four documents (n rows and 1 row, of both) ``reps``
+    times in turn; per row = (n rows - 1 row) / (n - 1), CPU seconds (load-proof)."""
+    from html import escape
+
+    import psycopg
+
+    from webstat.reports import data, pdf
+    from webstat.reports.columns import pdf_columns
+    from webstat.reports.values import Context
+
+    with psycopg.connect(uri) as conn, data.snapshot(conn):
+        session = data.fetch_event_session(conn, sid)
+        report = data.read_session(conn, session, first_rows=pdf.DEFAULT_MAX_ROWS)
+        report.participants = report.no_shows = report.connections = ()
+    n = len(report.first_participants)
+    ctx = Context("ru", "Europe/Moscow")
+    columns = pdf_columns(
+        paid=bool(session["is_paid"]), engagement=bool(session["engagement_module"])
+    )
+    cells = pdf._table(columns, report.first_participants, ctx)["rows"]
+
+    def bare(rows: list[list[Any]]) -> str:
+        head = "".join(f"<th>{escape(c.short_header('ru'))}</th>" for c in columns)
+        body = "".join(
+            f"<tr><td>{i}</td>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+            for i, row in enumerate(rows, 1)
+        )
+        return (
+            "<html><head><meta charset='utf-8'><style>@page { size: A4 landscape }"
+            " html { font-family: 'DejaVu Sans'; font-size: 7.3pt }</style></head><body>"
+            f"<table><thead><tr><th>№</th>{head}</tr></thead><tbody>{body}</tbody></table>"
+            "</body></html>"
+        )
+
+    def webstat(rows: int) -> str:
+        return pdf.render_html("report.html", **pdf.session_context(report, ctx, rows))
+
+    documents = {
+        "webstat_n": webstat(n),
+        "webstat_1": webstat(1),
+        "bare_n": bare(cells),
+        "bare_1": bare(cells[:1]),
+    }
+    pdf.write_pdf(documents["bare_1"], out)  # warm: fonts, WeasyPrint's own stylesheets
+    cpu: dict[str, list[float]] = {key: [] for key in documents}
+    for _ in range(reps):
+        for key, html in documents.items():
+            cpu[key].append(_cpu_seconds(lambda html=html: pdf.write_pdf(html, out)))
+    best = {key: min(values) for key, values in cpu.items()}
+    webstat_row = (best["webstat_n"] - best["webstat_1"]) / max(n - 1, 1)
+    bare_row = (best["bare_n"] - best["bare_1"]) / max(n - 1, 1)
+    return {
+        "rows": n,
+        "columns": len(columns) + 1,
+        "webstat_ms_per_row": 1000 * webstat_row,
+        "bare_ms_per_row": 1000 * bare_row,
+        "seconds": best["webstat_n"],
+        "ratio": webstat_row / bare_row,
+    }
+
+
 TASKS = {
     "ingest": task_ingest,
     "copy": task_copy,
@@ -157,6 +227,7 @@ TASKS = {
     "xlsx": task_xlsx,
     "pdf": task_pdf,
     "pdf_minimal": task_pdf_minimal,
+    "pdf_rows": task_pdf_rows,
 }
 
 

@@ -29,6 +29,47 @@ def _appender(out: list[tuple[str, str, str, str]]) -> Any:
     return add
 
 
+def _report_rows(add: Any, rep: dict[str, Any]) -> None:
+    """Part 3's rows: the workbooks, the PDF, the PDF's cost per row."""
+    for n, r in rep["xlsx"].items():
+        big = int(n) >= 100_000
+        add(
+            f"3. workbook, {int(n):,} participants: s",
+            _mm(r["seconds"], "{:.1f}"),
+            "≤ 20" if big else "",
+            _ok(r["seconds"]["median"] <= 20) if big else "",
+        )
+        add(
+            f"3. workbook, {int(n):,} participants: peak RSS MB",
+            _mm(r["peak_rss_mb"]),
+            "≤ 400" if big else "",
+            _ok(r["peak_rss_mb"]["median"] <= 400) if big else "",
+        )
+        add(f"3. workbook {int(n):,} / bare read of its rows (time)", _mm(r["ratio"], "{:.1f}"))
+    for n, r in rep["pdf"].items():
+        add(
+            f"3. PDF, {int(n):,} participants: s",
+            _mm(r["seconds"], "{:.1f}"),
+            "≤ 15",
+            _ok(r["seconds"]["median"] <= 15),
+        )
+        add(f"3. PDF, {int(n):,} participants: peak RSS MB", _mm(r["peak_rss_mb"]))
+        add(f"3. PDF {int(n):,} / a one-page WeasyPrint PDF (time)", _mm(r["ratio"], "{:.1f}"))
+    per_row = rep.get("pdf_rows")
+    if per_row:
+        add("3. PDF: CPU ms per participant row", _mm(per_row["webstat_ms_per_row"], "{:.1f}"))
+        add(
+            "3. a bare WeasyPrint table of the same rows and columns: CPU ms per row",
+            _mm(per_row["bare_ms_per_row"], "{:.1f}"),
+        )
+        add(
+            "3. **PDF per row / bare table per row**",
+            _mm(per_row["ratio"], "{:.2f}"),
+            "≤ 1.3",
+            _ok(per_row["ratio"]["median"] <= 1.3),
+        )
+
+
 def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     """(figure, value: median (min–max), target, met) rows of one mode's results."""
     out: list[tuple[str, str, str, str]] = []
@@ -82,30 +123,7 @@ def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
         )
     rep = res.get("reports")
     if rep:
-        for n, r in rep["xlsx"].items():
-            big = int(n) >= 100_000
-            add(
-                f"3. workbook, {int(n):,} participants: s",
-                _mm(r["seconds"], "{:.1f}"),
-                "≤ 20" if big else "",
-                _ok(r["seconds"]["median"] <= 20) if big else "",
-            )
-            add(
-                f"3. workbook, {int(n):,} participants: peak RSS MB",
-                _mm(r["peak_rss_mb"]),
-                "≤ 400" if big else "",
-                _ok(r["peak_rss_mb"]["median"] <= 400) if big else "",
-            )
-            add(f"3. workbook {int(n):,} / bare read of its rows (time)", _mm(r["ratio"], "{:.1f}"))
-        for n, r in rep["pdf"].items():
-            add(
-                f"3. PDF, {int(n):,} participants: s",
-                _mm(r["seconds"], "{:.1f}"),
-                "≤ 15",
-                _ok(r["seconds"]["median"] <= 15),
-            )
-            add(f"3. PDF, {int(n):,} participants: peak RSS MB", _mm(r["peak_rss_mb"]))
-            add(f"3. PDF {int(n):,} / a one-page WeasyPrint PDF (time)", _mm(r["ratio"], "{:.1f}"))
+        _report_rows(add, rep)
     day = res.get("day")
     if day:
         ev = day["lines"]
