@@ -6,6 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from webstat.reports import pdf
 
@@ -122,6 +124,21 @@ def test_an_email_breaks_only_after_the_at_and_before_a_dot():
     assert pdf.breakable_email("гость") == "гость"
     # plain text, not markup: the template escapes it as any other cell
     assert type(pdf.breakable_email("<b>@x.y")) is str
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="\u200b"), max_size=80))
+def test_an_email_is_unchanged_but_for_its_break_opportunities(text):
+    """Any text: taking the zero-width spaces out gives it back, and there is one at
+    exactly the places right after an «@» or right before a «.»."""
+    broken = pdf.breakable_email(text)
+    assert broken.replace("\u200b", "") == text
+    places = [
+        p
+        for p in range(len(text) + 1)
+        if (p > 0 and text[p - 1] == "@") or (p < len(text) and text[p] == ".")
+    ]
+    expected = "".join("\u200b" * (p in places) + ch for p, ch in enumerate(text))
+    assert broken == expected + "\u200b" * (len(text) in places)
 
 
 def test_no_shows_are_a_compact_list_a_line_each(tmp_path, rows, monkeypatch, pdf_text_of):
