@@ -762,6 +762,9 @@ PDF_PEOPLE = sheet(
     last_report_date={"short": ("Последнее", "Last"), "pdf_width": 7},
 )
 """The period PDF's people: who, how often, how long, how well, first and last visit."""
+PDF_PEOPLE_MAX_ROWS = 200
+"""Persons listed in the period's PDF (the most sessions, then the best average rating);
+a line counts the rest, all are on the workbook's «Люди»."""
 
 PDF_TABLES: dict[str, tuple[Column, ...]] = {
     "attendees": PDF_PARTICIPANTS,

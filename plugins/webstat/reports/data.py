@@ -41,6 +41,7 @@ from webstat.reports.columns import (
     NO_SHOW_SHEET,
     OTHER_FIELDS,
     PARTICIPANT_SHEET,
+    PDF_PEOPLE_MAX_ROWS,
     PDF_TABLES,
     PERIOD_CONNECTION_SHEET,
     PERIOD_TOTAL_FIELDS,
@@ -820,7 +821,11 @@ class PeriodReport(_Participants):
 
 
 def read_period(
-    conn: psycopg.Connection, period: Period, *, first_rows: int, first_people: int = 200
+    conn: psycopg.Connection,
+    period: Period,
+    *,
+    first_rows: int,
+    first_people: int = PDF_PEOPLE_MAX_ROWS,
 ) -> PeriodReport:
     """The period's report data; call it and render inside one :func:`snapshot`.
 

@@ -29,6 +29,7 @@ from webstat.reports.columns import (
     FUNNEL_SHEET,
     KINDS,
     PDF_PEOPLE,
+    PDF_PEOPLE_MAX_ROWS,
     PDF_TABLES,
     PERIOD_SESSION_SHEET,
     SOURCE_SHEET,
@@ -575,8 +576,6 @@ def _per_day(period: Any, ctx: Context) -> list[tuple[str, int]]:
 SERIES_CHARTS_MAX = 6
 """Series charted in the period's PDF (those with the most sessions in the period); the
 rest are counted in a line, and all are on the workbook's «Серии» sheet."""
-PEOPLE_MAX_ROWS = 200
-"""Persons listed in the period's PDF (the most sessions, then the best average rating)."""
 
 
 def _series_section(series: Sequence[Row], ctx: Context) -> dict[str, Any]:
@@ -652,7 +651,7 @@ def period_context(
     report: PeriodReport, ctx: Context, max_rows: int = DEFAULT_MAX_ROWS
 ) -> dict[str, Any]:
     """Everything the template shows of a period: its sessions, the funnel, the series'
-    retention charts and the people (at most :data:`PEOPLE_MAX_ROWS`, and ``max_rows``)."""
+    retention charts and the people (at most :data:`PDF_PEOPLE_MAX_ROWS`, and ``max_rows``)."""
     period = report.period
     sessions_table = _table(PERIOD_SESSION_SHEET[:-1], period.sessions[:max_rows], ctx)
     first = period.sessions[0]["started_at"] if period.sessions else None
@@ -685,7 +684,7 @@ def period_context(
             sessions,
             funnel,
             _series_section(report.series, ctx),
-            _people_section(report, ctx, min(max_rows, PEOPLE_MAX_ROWS)),
+            _people_section(report, ctx, min(max_rows, PDF_PEOPLE_MAX_ROWS)),
         ],
     )
 
