@@ -1,6 +1,7 @@
 """webstat's benchmarks: ``make bench`` (``--quick``) and ``make bench-full`` (``--full``).
 
-Runs the parts (ingest vs bare COPY, incremental dbt cost, reports, a whole day),
+Runs the parts (ingest vs bare COPY, incremental dbt cost, reports, a whole day,
+the daily DAG itself),
 stores their results in ``benchmarks/results/<mode>.json`` (a partial run with
 ``--only`` replaces just its parts) and rewrites ``docs/benchmarks.md``.
 See docs/benchmarks.md for what each figure means.
@@ -23,7 +24,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 elif str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-PARTS = ("ingest", "incremental", "reports", "day")
+PARTS = ("ingest", "incremental", "reports", "day", "dag")
 MODES = {
     "quick": {
         "repeat": 3,
@@ -46,6 +47,7 @@ MODES = {
         "xlsx_sizes": [1_000, 10_000, 100_000],
         "pdf_size": 1_000,
         "day_events": 10_000_000,
+        "dag_events": 1_000_000,
         "parts": PARTS,
     },
 }
@@ -71,7 +73,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
     p.add_argument("--repeat", type=int, help="runs per figure (default 3)")
     p.add_argument("--only", help=f"comma-separated parts: {','.join(PARTS)}")
-    p.add_argument("--day-events", type=int, help="events of the whole-day part (default 10 M)")
+    p.add_argument(
+        "--day-events", type=int, help="events of the whole-day and DAG parts (default 10 M / 1 M)"
+    )
     p.add_argument("--days", type=int, help="days of the incremental warehouse")
     p.add_argument(
         "--report-limit",
@@ -103,7 +107,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks import bench_day, bench_incremental, bench_ingest, bench_reports, writeup
+    from benchmarks import bench_incremental, bench_ingest, bench_reports, writeup
     from benchmarks.harness import Warehouse, loadavg, log, machine
 
     os.environ.setdefault("DBT_QUIET", "true")  # dbt's per-node lines would drown the log
@@ -164,9 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             results["reports"] = bench_reports.run(
                 wh, "bench_reports", cfg["xlsx_sizes"], cfg["pdf_size"], repeat
             )
-        if "day" in parts:
-            events = args.day_events or cfg.get("day_events", 200_000)
-            results["day"] = bench_day.run(wh, events, args.report_limit)
+        _whole_day_parts(wh, parts, args, cfg, results)
     finally:
         wh.stop()
     for part in parts:  # when each stored part was measured, and under what load
@@ -185,6 +187,18 @@ def main(argv: list[str] | None = None) -> int:
     log(f"done in {meta['seconds'] / 60:.1f} min: {args.out}")
     print(writeup.table(results))
     return 0
+
+
+def _whole_day_parts(wh, parts: tuple[str, ...], args, cfg: dict, results: dict) -> None:
+    """Parts 4 and 5: one generated day of ``--day-events`` (the same files for both)
+    through the tasks' code (``day``) and through the daily DAG itself (``dag``)."""
+    from benchmarks import bench_dag, bench_day
+
+    if "day" in parts:
+        events = args.day_events or cfg.get("day_events", 200_000)
+        results["day"] = bench_day.run(wh, events, args.report_limit)
+    if "dag" in parts:
+        results["dag"] = bench_dag.run(wh, args.day_events or cfg.get("dag_events", 200_000))
 
 
 def write_doc(results_dir: Path, out: Path) -> None:

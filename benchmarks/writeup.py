@@ -7,6 +7,8 @@ from typing import Any
 
 NOTES = Path(__file__).with_name("notes.md")
 DAY_TARGET_EVENTS = 10_000_000
+RENDER_PROCESSES = 2
+"""Processes part 4 renders a day's reports with (``bench_day.RENDER_PROCESSES``)."""
 
 
 def _mm(d: dict[str, Any], fmt: str = "{:,.0f}", scale: float = 1.0) -> str:
@@ -67,6 +69,35 @@ def _report_rows(add: Any, rep: dict[str, Any]) -> None:
             _mm(per_row["ratio"], "{:.2f}"),
             "≤ 1.3",
             _ok(per_row["ratio"]["median"] <= 1.3),
+        )
+
+
+def _dag_rows(add: Any, dag: dict[str, Any], day: dict[str, Any] | None) -> None:
+    """Part 5's rows: the daily DAG itself (``webstat run``, ``dag.test``) on one day."""
+    ev, t = dag["events"], dag["tasks"]
+    add(
+        f"5. daily DAG on a day of {ev:,} events (`webstat run`): whole run, s",
+        f"{dag['whole_run_seconds']:.0f} (tasks first start → last end "
+        f"{dag['tasks_span_seconds']:.0f})",
+    )
+    add(
+        "5. DAG tasks: ingest / transform / sessions_to_report / render_reports, s",
+        f"{t.get('ingest', 0):.0f} / {t.get('transform', 0):.0f} / "
+        f"{t.get('sessions_to_report', 0):.0f} / {dag['reports_seconds']:.0f}",
+    )
+    sizes = ", ".join(str(b["sessions"]) for b in dag["render_batches"])
+    each = dag["report_seconds_each"] or 0.0
+    add(
+        "5. DAG render_reports: sessions, s per session (one after another under `dag.test`)",
+        f"{dag['sessions_rendered']} in {len(dag['render_batches'])} batches ({sizes}), "
+        f"{each:.2f} s each",
+    )
+    ratio = dag["reports_over_ingest_transform"]
+    add("5. **DAG render_reports / (ingest + transform)**", f"{ratio:.2f}" if ratio else "—")
+    if day and day["events"] == ev and day["report_seconds_each"]:  # the same generated day
+        add(
+            f"5. DAG s per session / part 4's s per session × {RENDER_PROCESSES} processes",
+            f"{each / (day['report_seconds_each'] * RENDER_PROCESSES):.2f}",
         )
 
 
@@ -164,6 +195,9 @@ def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
                 "≤ 600",
                 _ok(day["total_seconds"] <= 600),
             )
+    dag = res.get("dag")
+    if dag:
+        _dag_rows(add, dag, day)
     return out
 
 
@@ -206,7 +240,7 @@ def section(mode: str, res: dict[str, Any]) -> str:
         f" → {res[part]['measured']['load_after']}"
         + (f"; {res[part]['measured']['note']}" if res[part]["measured"].get("note") else "")
         + ")"
-        for part in ("ingest", "incremental", "reports", "day")
+        for part in ("ingest", "incremental", "reports", "day", "dag")
         if part in res and "measured" in res[part]
     ]
     if when:
@@ -264,6 +298,11 @@ temporary folder:
    streaming the same rows out of Postgres (workbook), a one-page WeasyPrint PDF.
 4. **A whole day**: generate one day (untimed), then ingest, dbt build and the
    changed sessions' reports (`render_sessions`), timed per phase (full mode).
+5. **The daily DAG itself**: `webstat run` for one generated day (1 M events in full
+   mode) in a subprocess, timed as a whole; each task's seconds from its task
+   instance in the run's own Airflow metadata DB. Under `dag.test` the mapped
+   `render_reports` batches run one after another in one process: the per-session
+   cost of the DAG's code path, not the two-slot parallelism.
 """
 
 HOW = """## How to run
@@ -277,7 +316,7 @@ make bench-full                  # full mode (1 M / 5 M ingest, 30 days, 100k wo
 ```
 
 Options: `--quick | --full`, `--repeat N` (runs per figure), `--only
-ingest,incremental,reports,day`, `--ingest-sizes A,B`, `--days N`, `--day-events N`,
+ingest,incremental,reports,day,dag`, `--ingest-sizes A,B`, `--days N`, `--day-events N`,
 `--report-limit N` (render that many of the day's sessions, extrapolate),
 `--out docs/benchmarks.md`, `--results DIR`, `--doc-only` (rewrite this file from the
 stored results), `--keep` (keep the temporary folder). Results of a partial run are
