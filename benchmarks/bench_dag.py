@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import sqlite3
 import subprocess
 import sys
@@ -94,6 +95,12 @@ def _decode(value: Any) -> list[list[str]]:
     return value
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of this process's finished children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(wh: Warehouse, events: int) -> dict[str, Any]:
     landing = wh.root / f"landing-day-{events}"  # the day part's, when both run
     gen = generate_day(landing, DAY, events)
@@ -104,11 +111,13 @@ def run(wh: Warehouse, events: int) -> dict[str, Any]:
     command = [str(Path(sys.executable).with_name("webstat")), "run"]
     command += ["--start", DAY.isoformat(), "--end", DAY.isoformat()]
     log(f"dag: {' '.join(command[1:])} on {gen['events']:,} events")
+    cpu_before = _children_cpu()
     with timer() as t:
         done = subprocess.run(
             command, cwd=REPO, env=env, capture_output=True, text=True, check=False
         )
     whole = t()
+    cpu = _children_cpu() - cpu_before  # the run's own process (Postgres's work is not in it)
     if done.returncode != 0:
         raise RuntimeError(f"webstat run failed ({done.returncode}):\n{done.stderr[-4000:]}")
     figures = task_seconds(airflow_home / "airflow.db")
@@ -117,13 +126,15 @@ def run(wh: Warehouse, events: int) -> dict[str, Any]:
     sessions = sum(b["sessions"] or 0 for b in batches)
     ingest, transform = tasks.get("ingest", 0.0), tasks.get("transform", 0.0)
     log(
-        f"dag: whole run {whole:.1f} s; ingest {ingest:.1f} s, transform {transform:.1f} s, "
+        f"dag: whole run {whole:.1f} s ({cpu:.1f} s of CPU); ingest {ingest:.1f} s, "
+        f"transform {transform:.1f} s, "
         f"{len(batches)} render batches, {sessions} sessions in {reports:.1f} s"
     )
     return {
         "events": gen["events"],
         "sessions_generated": gen["sessions"],
         "whole_run_seconds": whole,
+        "whole_run_cpu_seconds": cpu,
         "tasks": tasks,
         "render_batches": batches,
         "states": figures["states"],

@@ -74,11 +74,12 @@ def _report_rows(add: Any, rep: dict[str, Any]) -> None:
 
 def _dag_rows(add: Any, dag: dict[str, Any], day: dict[str, Any] | None) -> None:
     """Part 5's rows: the daily DAG itself (``webstat run``, ``dag.test``) on one day."""
-    ev, t = dag["events"], dag["tasks"]
+    ev, t, cpu = dag["events"], dag["tasks"], dag.get("whole_run_cpu_seconds")
     add(
         f"5. daily DAG on a day of {ev:,} events (`webstat run`): whole run, s",
         f"{dag['whole_run_seconds']:.0f} (tasks first start → last end "
-        f"{dag['tasks_span_seconds']:.0f})",
+        f"{dag['tasks_span_seconds']:.0f}"
+        + (f"; CPU of the run's process {cpu:.0f})" if cpu is not None else ")"),
     )
     add(
         "5. DAG tasks: ingest / transform / sessions_to_report / render_reports, s",
