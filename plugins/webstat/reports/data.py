@@ -512,7 +512,9 @@ def _read_participants(
     return {
         "participants": iter_participants(conn, ids, attended=True, fields=fields),
         "no_shows": iter_participants(conn, ids, attended=False, fields=fields),
-        "first_participants": list(iter_participants(conn, ids, limit=first_rows)),
+        "first_participants": (
+            list(iter_participants(conn, ids, limit=first_rows)) if first_rows else []
+        ),
         "group_counts": count_groups(conn, ids),
         "fields": fields,
         "settings": fetch_build_settings(conn),

@@ -272,19 +272,29 @@ def _note(shown: int, total: int, ctx: Context) -> str:
 
 
 def _section(
-    title: str, table: dict[str, Any], total: int, ctx: Context, *, people: bool = True
+    title: str,
+    total: int,
+    ctx: Context,
+    *,
+    table: dict[str, Any] | None = None,
+    lines: Sequence[dict] = (),
+    charts: Sequence[dict] = (),
+    people: bool = True,
+    note: str | None = None,
+    capped: bool | None = None,
 ) -> dict[str, Any]:
-    """A table under its heading, with its count and a note on the rows shown."""
-    shown = len(table["rows"])
+    """A heading with its count over a table, a list of lines or charts, and a note (by
+    default: the rows shown of ``total``, and whether they are cut short)."""
+    shown = len(table["rows"]) if table is not None else len(lines)
     return {
         "people": people,
         "title": title,
         "count": format_int(total, ctx),
-        "note": _note(shown, total, ctx),
-        "capped": total > shown,
+        "note": _note(shown, total, ctx) if note is None else note,
+        "capped": total > shown if capped is None else capped,
         "table": table,
-        "charts": [],
-        "lines": [],
+        "charts": list(charts),
+        "lines": list(lines),
         "shown": shown,
     }
 
@@ -309,15 +319,11 @@ def _people_sections(
             continue
         columns = pdf_columns(paid=paid, engagement=engagement, table=group)
         title = ctx.text("participants" if group == "attendees" else group)
-        if group == "no_shows":
-            section = _section(title, _table(columns, [], ctx), total, ctx)
-            section.update(table=None, lines=_no_show_lines(columns, first[group], ctx))
-            section["shown"] = len(section["lines"])
-            section["note"] = _note(section["shown"], total, ctx)
-            section["capped"] = total > section["shown"]
+        if group == "no_shows":  # a compact list, not table rows
+            lines = _no_show_lines(columns, first[group], ctx)
+            sections.append(_section(title, total, ctx, lines=lines))
         else:
-            section = _section(title, _table(columns, first[group], ctx), total, ctx)
-        sections.append(section)
+            sections.append(_section(title, total, ctx, table=_table(columns, first[group], ctx)))
     return sections
 
 
@@ -617,34 +623,35 @@ def _series_section(series: Sequence[Row], ctx: Context) -> dict[str, Any]:
             }
         )
     rest = len(ranked) - len(items)
-    note = ctx.text("series_more", n=format_int(rest, ctx)) if rest else ""
-    return {
-        "people": False,
-        "title": ctx.text("sheet.series"),
-        "count": format_int(len(groups), ctx),
-        "note": note or ("" if groups else ctx.text("series_none")),
-        "capped": bool(rest),
-        "table": None,
-        "charts": items,
-        "lines": [],
-        "shown": 0,
-    }
+    if rest:
+        note = ctx.text("series_more", n=format_int(rest, ctx))
+    else:
+        note = "" if groups else ctx.text("series_none")
+    return _section(
+        ctx.text("sheet.series"),
+        len(groups),
+        ctx,
+        charts=items,
+        people=False,
+        note=note,
+        capped=bool(rest),
+    )
 
 
 def _people_section(report: PeriodReport, ctx: Context, max_rows: int) -> dict[str, Any]:
     """The period's people: the first ``max_rows`` (most sessions, then best rating)."""
     rows = report.first_people[:max_rows]
     total = int(report.people_counts.get("people") or 0)
-    section = _section(ctx.text("people"), _table(PDF_PEOPLE, rows, ctx), total, ctx)
     shown = format_int(len(rows), ctx)
     if total > len(rows):
-        section["note"] = ctx.text("people_capped", shown=shown, total=format_int(total, ctx))
+        note = ctx.text("people_capped", shown=shown, total=format_int(total, ctx))
     else:
-        section["note"] = ctx.text("people_all", total=format_int(total, ctx))
+        note = ctx.text("people_all", total=format_int(total, ctx))
     guests = int(report.people_counts.get("guest_visits") or 0)
     if guests:
-        section["note"] += " " + ctx.text("guest_visits", n=format_int(guests, ctx)).capitalize()
-    return section
+        note += " " + ctx.text("guest_visits", n=format_int(guests, ctx)).capitalize()
+    table = _table(PDF_PEOPLE, rows, ctx)
+    return _section(ctx.text("people"), total, ctx, table=table, note=note)
 
 
 def period_context(
@@ -661,13 +668,11 @@ def period_context(
     meta.append(timezone_note(ctx, first))
     meta.append(_came_missed(report, ctx))
     sessions = _section(
-        ctx.text("sessions"), sessions_table, len(period.sessions), ctx, people=False
+        ctx.text("sessions"), len(period.sessions), ctx, table=sessions_table, people=False
     )
     funnel_table = _table(FUNNEL_SHEET[:-1], funnel_rows(report.funnel, ctx), ctx, total_last=True)
-    funnel = _section(
-        ctx.text("funnel"), funnel_table, max(len(report.funnel) - 1, 0), ctx, people=False
-    )
-    funnel["note"] = ""
+    webinars = max(len(report.funnel) - 1, 0)  # the last row is the total
+    funnel = _section(ctx.text("funnel"), webinars, ctx, table=funnel_table, people=False, note="")
     return _document(
         ctx,
         report,

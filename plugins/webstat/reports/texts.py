@@ -69,10 +69,6 @@ TEXTS: dict[str, Pair] = {
         "Воронка: приглашены → зарегистрировались → пришли",
         "Funnel: invited → registered → attended",
     ),
-    "series_charts": (
-        "Серии: сколько людей и сколько пришли на следующее",
-        "Series: persons and how many came to the next",
-    ),
     "series_legend": (
         "людей на занятии|из них пришли на следующее",
         "persons at the lesson|of them, at the next one",

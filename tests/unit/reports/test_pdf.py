@@ -12,6 +12,22 @@ from hypothesis import strategies as st
 from webstat.reports import pdf
 
 
+@pytest.fixture()
+def written(monkeypatch):
+    """What the renderer hands WeasyPrint: ``written["html"]`` (and the fetcher it used),
+    while the real ``write_pdf`` still writes the file."""
+    seen: dict = {}
+    original = pdf.write_pdf
+
+    def capture(html, path, fetcher=None):
+        seen["html"] = html
+        seen["fetcher"] = original(html, path, fetcher)
+        return seen["fetcher"]
+
+    monkeypatch.setattr(pdf, "write_pdf", capture)
+    return seen
+
+
 @pytest.mark.parametrize(
     "url",
     [
@@ -55,27 +71,18 @@ def test_a_local_file_in_markup_is_not_read(tmp_path, pdf_text_of):
     assert "before" in text and "after" in text and "TOP-SECRET" not in text
 
 
-def test_session_pdf_escapes_every_value(tmp_path, rows, monkeypatch, pdf_text_of):
+def test_session_pdf_escapes_every_value(tmp_path, rows, written, pdf_text_of):
     hostile = rows["participant"](
         1, full_name='<img src="file:///etc/passwd">', email="<script>alert(1)</script>@x"
     )
-    seen = {}
-    original = pdf.write_pdf
-
-    def capture(html, path, fetcher=None):
-        seen["html"] = html
-        seen["fetcher"] = original(html, path, fetcher)
-        return seen["fetcher"]
-
-    monkeypatch.setattr(pdf, "write_pdf", capture)
     session = rows["session"](webinar_name="Курс <b>жирный</b> & «кавычки»")
     counts = pdf.render_session_pdf(rows["report"](session, [hostile]), tmp_path / "r.pdf")
     assert counts == {"pdf_participants": 1, "participants": 1}
-    html = seen["html"]
+    html = written["html"]
     assert '<img src="file:///etc/passwd">' not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert "<script>" not in html and "<b>жирный</b>" not in html
-    assert seen["fetcher"].requested == ["webstat-asset:logo.svg"]
+    assert written["fetcher"].requested == ["webstat-asset:logo.svg"]
     text = pdf_text_of(tmp_path / "r.pdf")
     assert "Курс <b>жирный</b> & «кавычки»" in text
     assert re.sub(r"\s", "", '<img src="file:///etc/passwd">') in re.sub(r"\s", "", text)
@@ -141,7 +148,7 @@ def test_an_email_is_unchanged_but_for_its_break_opportunities(text):
     assert broken == expected + "\u200b" * (len(text) in places)
 
 
-def test_no_shows_are_a_compact_list_a_line_each(tmp_path, rows, monkeypatch, pdf_text_of):
+def test_no_shows_are_a_compact_list_a_line_each(tmp_path, rows, written, pdf_text_of):
     """Two no-shows: the invited one says when she was invited, the registered one when he
     registered and was invited (10:00 UTC = 13:00 in Moscow); no table rows of zeros."""
     from datetime import timedelta
@@ -165,17 +172,9 @@ def test_no_shows_are_a_compact_list_a_line_each(tmp_path, rows, monkeypatch, pd
         invited_at=T0 - timedelta(days=3),
         registered_at=T0 - timedelta(days=1),
     )
-    seen = {}
-    original = pdf.write_pdf
-
-    def capture(html, path, fetcher=None):
-        seen["html"] = html
-        return original(html, path, fetcher)
-
-    monkeypatch.setattr(pdf, "write_pdf", capture)
     report = rows["report"](rows["session"](), [rows["participant"](3), vera, ivan])
     pdf.render_session_pdf(report, tmp_path / "r.pdf")
-    lines = re.findall(r'<div class="line">(.*?)</div>', seen["html"])
+    lines = re.findall(r'<div class="line">(.*?)</div>', written["html"])
     zw = "\u200b"
     assert lines == [
         f'<b>Вера Павлова</b> <span class="email">u1@{zw}example{zw}.com</span>'
@@ -188,7 +187,7 @@ def test_no_shows_are_a_compact_list_a_line_each(tmp_path, rows, monkeypatch, pd
 
 
 @pytest.mark.parametrize("engagement", [False, True])
-def test_session_pdf_table_columns_and_cells(tmp_path, rows, monkeypatch, pdf_text_of, engagement):
+def test_session_pdf_table_columns_and_cells(tmp_path, rows, written, pdf_text_of, engagement):
     """The PDF table's exact column set and one row worked out by hand."""
     from decimal import Decimal
 
@@ -202,17 +201,9 @@ def test_session_pdf_table_columns_and_cells(tmp_path, rows, monkeypatch, pdf_te
         rating=Decimal("74.0"),
         city="Казань",  # in the workbook only
     )
-    seen = {}
-    original = pdf.write_pdf
-
-    def capture(html, path, fetcher=None):
-        seen["html"] = html
-        return original(html, path, fetcher)
-
-    monkeypatch.setattr(pdf, "write_pdf", capture)
     session = rows["session"](is_paid=True, engagement_module=engagement)
     pdf.render_session_pdf(rows["report"](session, [anna]), tmp_path / "r.pdf")
-    headers, body = _table_of(seen["html"])
+    headers, body = _table_of(written["html"])
     activity = " | % актив." if engagement else ""
     assert " | ".join(headers) == (
         f"№ | Участник | E-mail | Вход | Присутствие | % прис. | Сообщ. | Вопр.{activity}"
