@@ -116,3 +116,27 @@ def s3_bucket(s3_client):
     name = f"b-{uuid.uuid4().hex[:10]}"
     s3_client.create_bucket(Bucket=name)
     yield name
+
+
+def _in_runs(needle: str, hay: str, most: int = 4) -> bool:
+    """``needle`` is in ``hay`` as at most ``most`` runs, in order, each the longest that
+    matches: a PDF table cell wrapped over lines comes in the text layer line by line,
+    between the row's other cells."""
+    at = 0
+    for _ in range(most):
+        n = len(needle)
+        while n and hay.find(needle[:n], at) < 0:
+            n -= 1
+        if n < min(3, len(needle)):
+            return False
+        at = hay.find(needle[:n], at) + n
+        needle = needle[n:]
+        if not needle:
+            return True
+    return False
+
+
+@pytest.fixture
+def in_runs():
+    """``in_runs(needle, hay, most=4)``: see :func:`_in_runs`."""
+    return _in_runs

@@ -214,17 +214,20 @@ def _timeline_band(
             f'<text x="{left - 6}" y="{base - height + 7:.1f}" text-anchor="end" '
             f'font-size="9" fill="{MUTED}">{most}</text>'
         )
+    # one path a colour, a closed rectangle a minute: a drawn element costs the renderer
+    # about as much as a table cell, and a long session has hundreds of bars
+    shapes: list[list[str]] = [[] for _ in TIMELINE_COLORS]
     for (t, _), counts in zip(points, bars, strict=True):
         y = base
-        for value, color in zip(counts, TIMELINE_COLORS, strict=False):
+        for value, shape in zip(counts, shapes, strict=False):
             if not value:
                 continue
             h = height * value / peak
-            parts.append(
-                f'<rect x="{x(t) - bar_w / 2:.1f}" y="{y - h:.1f}" width="{bar_w:.1f}" '
-                f'height="{h:.1f}" fill="{color}"/>'
-            )
+            shape.append(f"M{x(t) - bar_w / 2:.1f} {y - h:.1f}h{bar_w:.1f}v{h:.1f}h{-bar_w:.1f}Z")
             y -= h
+    for shape, color in zip(shapes, TIMELINE_COLORS, strict=True):
+        if shape:
+            parts.append(f'<path d="{"".join(shape)}" fill="{color}"/>')
     # the legend: the online line, then each bar's colour
     lx = left
     for label, color in [(labels[0], BRAND), *zip(labels[1:], TIMELINE_COLORS, strict=False)]:

@@ -730,10 +730,35 @@ _PDF_TAKING_PART = (
     "questions_count",
     "active_pct",
 )
+
+
+def _pdf_widths(**widths: float) -> dict[str, dict[str, Any]]:
+    """``key=width`` -> the ``sheet`` overrides giving those columns these PDF widths."""
+    return {key: {"pdf_width": width} for key, width in widths.items()}
+
+
 PDF_PARTICIPANTS = sheet(
-    "full_name", "email", "first_joined_at", *_PDF_TAKING_PART, "rating", "flags"
+    "full_name",
+    "email",
+    "first_joined_at",
+    *_PDF_TAKING_PART,
+    "rating",
+    "flags",
+    # an address and the flags on one line, mostly (the roster sets a row in one font)
+    **_pdf_widths(
+        full_name=13.5,
+        email=22,
+        presence_seconds=8,
+        presence_pct=6,
+        messages_count=6,
+        questions_count=5,
+        rating=5.5,
+        flags=20,
+    ),
 )
-PDF_STAFF = sheet("full_name", "email", "role", "first_joined_at", *_PDF_TAKING_PART)
+PDF_STAFF = sheet(
+    "full_name", "email", "role", "first_joined_at", *_PDF_TAKING_PART, **_pdf_widths(email=22)
+)
 """Hosts and admins: no rating or flags (they are not rated as participants)."""
 PDF_NO_SHOWS = sheet(
     "full_name",
@@ -741,12 +766,9 @@ PDF_NO_SHOWS = sheet(
     "registration_status",
     "registered_at",
     "invited_at",
-    email={"pdf_width": 24},
-    registration_status={"pdf_width": 17},
-    registered_at={"pdf_width": 9},
-    invited_at={"pdf_width": 9},
+    **_pdf_widths(email=24, registration_status=17, registered_at=9, invited_at=9),
 )
-"""No-shows: a compact list, not rows of zeros."""
+"""No-shows: how they signed up and when, not columns of zeros."""
 
 
 PDF_PEOPLE = sheet(

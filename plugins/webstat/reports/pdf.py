@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from webstat.reports import charts
+from webstat.reports import charts, roster
 from webstat.reports.columns import (
     CATALOGUE,
     DEVICE_SHEET,
@@ -189,24 +189,71 @@ def _table(
     total_last: bool = False,
 ) -> dict[str, Any]:
     """A table for the template; ``total_last``: the last row is a total (bold, no number)."""
-    cells = [_cell(c, ctx, compact) for c in columns]
-    body = [[cell(row) for cell in cells] for row in rows]
+    cells = [_cell(c, ctx, compact, breakable=False) for c in columns]
+    texts = [[cell(row) for cell in cells] for row in rows]
+    emails = [c.kind is Kind.EMAIL for c in columns]  # breakable in a table's cell
+    body = [[breakable_email(t) if e else t for t, e in zip(r, emails, strict=True)] for r in texts]
     weights = [c.pdf_width or c.width for c in columns]
     total = sum(weights)
+    headers = [c.short_header(ctx.locale) for c in columns]
+    classes = [_css_class(c) for c in columns]
+    shares = [INDEX_SHARE, *((1 - INDEX_SHARE) * w / total for w in weights)]
     return {
-        "headers": [c.short_header(ctx.locale) for c in columns],
-        "classes": [_css_class(c) for c in columns],
+        "headers": headers,
+        "classes": classes,
         # fixed layout: widths from the workbook's, so WeasyPrint need not measure every cell
-        "widths": [f"{97 * w / total:.2f}%" for w in weights],
+        "widths": [f"{100 * share:.2f}%" for share in shares[1:]],
+        "widths_px": [f"{share * TABLE_WIDTH_PX:.2f}px" for share in shares],
         "rows": body,
         "total_last": total_last,
+        "roster": _roster(headers, classes, shares, texts, total_last),
     }
 
 
-def _cell(col: Column, ctx: Context, compact: bool) -> Callable[[Row], Any]:
-    """``row -> the cell's text`` of ``col`` (an e-mail breakable only between its parts)."""
+INDEX_SHARE = 0.03
+"""The row number's share of a table's width."""
+TABLE_WIDTH_PX = (297 - 12 - 12) / 25.4 * 96
+"""A table's width: the A4 landscape page inside its margins (report.css), CSS pixels."""
+TABLE_FONT_PX = 7.3 * 4 / 3
+HEADER_FONT_PX = 6.8 * 4 / 3
+"""The tables' cell and header font sizes (report.css: ``table.data``, ``th``)."""
+
+
+def _roster(
+    headers: Sequence[str],
+    classes: Sequence[str],
+    shares: Sequence[float],
+    texts: Sequence[Sequence[str]],
+    total_last: bool,
+) -> dict[str, Any] | None:
+    """The table set as a roster (:mod:`~webstat.reports.roster`: a line of text a row),
+    or ``None`` without the font's metrics (then it is set as a table)."""
+    faces = roster.metrics()
+    if faces is None:
+        return None
+    regular, bold = faces
+    right = [True, *(c == "num" for c in classes)]
+    layout = roster.Layout.of(shares, right, TABLE_WIDTH_PX)
+    head = roster.header_lines(["№", *headers], layout, roster.Font(bold, HEADER_FONT_PX))
+    if head is None:
+        return None
+    cell_font, total_font = roster.Font(regular, TABLE_FONT_PX), roster.Font(bold, TABLE_FONT_PX)
+    rows = []
+    for n, row in enumerate(texts, 1):
+        total = total_last and n == len(texts)
+        cells = ["" if total else str(n), *row]
+        text = roster.row_lines(cells, layout, total_font if total else cell_font)
+        rows.append({"text": text, "n": n, "total": total, "z": n % 2 == 0})
+    return {"head": head, "rows": rows}
+
+
+def _cell(
+    col: Column, ctx: Context, compact: bool, *, breakable: bool = True
+) -> Callable[[Row], Any]:
+    """``row -> the cell's text`` of ``col`` (an e-mail breakable only between its parts,
+    unless not ``breakable``)."""
     norm = normalizer(col, ctx)
-    if col.kind is Kind.EMAIL:
+    if col.kind is Kind.EMAIL and breakable:
         return lambda row: breakable_email(display(col, norm(row), ctx, compact=compact))
     return lambda row: display(col, norm(row), ctx, compact=compact)
 
@@ -277,7 +324,6 @@ def _section(
     ctx: Context,
     *,
     table: dict[str, Any] | None = None,
-    lines: Sequence[dict] = (),
     charts: Sequence[dict] = (),
     people: bool = True,
     note: str | None = None,
@@ -285,7 +331,7 @@ def _section(
 ) -> dict[str, Any]:
     """A heading with its count over a table, a list of lines or charts, and a note (by
     default: the rows shown of ``total``, and whether they are cut short)."""
-    shown = len(table["rows"]) if table is not None else len(lines)
+    shown = len(table["rows"]) if table is not None else 0
     return {
         "people": people,
         "title": title,
@@ -294,7 +340,6 @@ def _section(
         "capped": total > shown if capped is None else capped,
         "table": table,
         "charts": list(charts),
-        "lines": list(lines),
         "shown": shown,
     }
 
@@ -319,32 +364,8 @@ def _people_sections(
             continue
         columns = pdf_columns(paid=paid, engagement=engagement, table=group)
         title = ctx.text("participants" if group == "attendees" else group)
-        if group == "no_shows":  # a compact list, not table rows
-            lines = _no_show_lines(columns, first[group], ctx)
-            sections.append(_section(title, total, ctx, lines=lines))
-        else:
-            sections.append(_section(title, total, ctx, table=_table(columns, first[group], ctx)))
+        sections.append(_section(title, total, ctx, table=_table(columns, first[group], ctx)))
     return sections
-
-
-def _no_show_lines(columns: Sequence[Column], rows: Sequence[Row], ctx: Context) -> list[dict]:
-    """The no-shows as a compact list, one line each: name, e-mail, how they signed up and
-    when («рег. 03.11 18:00 · пригл. 01.11 10:00»). A line of text costs WeasyPrint a
-    third of a table row of five cells, and these rows carry no attendance."""
-    cells = {c.key: _cell(c, ctx, True) for c in columns}
-    dated = [(key, ctx.text(f"{key}_short")) for key in ("registered_at", "invited_at")]
-    lines = []
-    for row in rows:
-        parts = [cells["registration_status"](row)] if "registration_status" in cells else []
-        parts += [f"{label} {cells[key](row)}" for key, label in dated if row.get(key)]
-        lines.append(
-            {
-                "name": cells["full_name"](row) or "—",
-                "email": cells["email"](row),
-                "rest": " · ".join(p for p in parts if p),
-            }
-        )
-    return lines
 
 
 def _document(

@@ -55,8 +55,6 @@ TEXTS: dict[str, Pair] = {
     "participants": ("Участники", "Participants"),
     "staff": ("Ведущие и администраторы", "Hosts and admins"),
     "no_shows": ("Не пришли", "No-shows"),
-    "registered_at_short": ("рег.", "reg."),
-    "invited_at_short": ("пригл.", "inv."),
     "came_missed": (
         "пришли: {came} · не пришли: {missed}",
         "attended: {came} · no-shows: {missed}",

@@ -185,6 +185,24 @@ def rows():
 
 
 @pytest.fixture()
+def written(monkeypatch):
+    """What the renderer hands WeasyPrint: ``written["html"]`` (and the fetcher it used),
+    while the real ``write_pdf`` still writes the file."""
+    seen: dict = {}
+    from webstat.reports import pdf
+
+    original = pdf.write_pdf
+
+    def capture(html, path, fetcher=None):
+        seen["html"] = html
+        seen["fetcher"] = original(html, path, fetcher)
+        return seen["fetcher"]
+
+    monkeypatch.setattr(pdf, "write_pdf", capture)
+    return seen
+
+
+@pytest.fixture()
 def pdf_text_of():
     """All text of a PDF with white space (incl. no-break spaces) collapsed."""
     import re

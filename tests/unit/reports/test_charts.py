@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta
 
@@ -91,15 +92,21 @@ def test_timeline_bars_stack_under_the_line_with_a_legend():
     root = parse(charts.line_chart(points, bars=bars, bar_labels=labels))
     assert [t for t in texts(root) if t in labels] == labels
     assert "4" in texts(root)  # the band's largest minute: 2 + 1 + 1
-    drawn = [r for r in root.iter(SVG + "rect") if r.get("fill") in charts.TIMELINE_COLORS]
-    bars_drawn = [r for r in drawn if r.get("y") != "4"]  # not the legend's swatches
+    # one path a colour, a closed rectangle a minute: (colour, x, y, height)
+    rects = [
+        (p.get("fill"), *map(float, (x, y, h)))
+        for p in root.iter(SVG + "path")
+        if p.get("fill") in charts.TIMELINE_COLORS
+        for x, y, h in re.findall(r"M([\d.]+) ([\d.]+)h[\d.]+v([\d.]+)h-[\d.]+Z", p.get("d"))
+    ]
     # the band is 48 - 8 = 40 high for 4 events: 10 per event, stacked messages first
-    assert [(r.get("fill"), float(r.get("height"))) for r in bars_drawn] == [
+    assert [(fill, h) for fill, _, _, h in rects] == [
         (charts.TIMELINE_COLORS[0], 10.0),
         (charts.TIMELINE_COLORS[0], 20.0),
         (charts.TIMELINE_COLORS[1], 10.0),
         (charts.TIMELINE_COLORS[2], 10.0),
     ]
-    # the second minute's question sits on its messages
-    m, q = bars_drawn[1], bars_drawn[2]
-    assert float(q.get("y")) + float(q.get("height")) == pytest.approx(float(m.get("y")), abs=0.11)
+    # the second minute's question sits on its messages, in the same column
+    m, q = rects[1], rects[2]
+    assert q[1] == m[1]
+    assert q[2] + q[3] == pytest.approx(m[2], abs=0.11)
