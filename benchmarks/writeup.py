@@ -11,6 +11,10 @@ RENDER_PROCESSES = 2
 """Processes part 4 renders a day's reports with (``bench_day.RENDER_PROCESSES``)."""
 
 
+REPORTS_OVER_BUILD_TARGET = 3.0
+"""A day's reports (every session, two render processes) against its ingest + dbt."""
+
+
 def _mm(d: dict[str, Any], fmt: str = "{:,.0f}", scale: float = 1.0) -> str:
     med, lo, hi = d["median"] * scale, d["min"] * scale, d["max"] * scale
     if d.get("n", 1) <= 1:
@@ -171,6 +175,14 @@ def rows(res: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{ph['ingest']:.0f} / {ph['dbt']:.0f} / {ph['reports']:.0f} "
             f"({day['reports_total']} sessions, {day['report_seconds_each']:.2f} s each)",
         )
+        if not day["reports_extrapolated"] and ph["ingest"] + ph["dbt"] > 0:
+            ratio = ph["reports"] / (ph["ingest"] + ph["dbt"])
+            add(
+                f"4. **day of {ev:,} lines: reports / (ingest + dbt)** (issue 15)",
+                f"{ratio:.1f}",
+                f"≤ {REPORTS_OVER_BUILD_TARGET:g}",
+                _ok(ratio <= REPORTS_OVER_BUILD_TARGET),
+            )
         add(
             f"4. day of {ev:,} lines: total s, events/s",
             f"{day['total_seconds']:.0f} s, {day['events_per_s']:,.0f} events/s",
