@@ -114,3 +114,23 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- The names of the incremental models that ref this model and exist in the
+    warehouse now, so run incrementally in this invocation (a model that does not
+    exist yet builds whole); [] under --full-refresh and at parse -#}
+{% macro existing_incremental_readers() -%}
+    {%- set readers = [] -%}
+    {%- if execute and not flags.FULL_REFRESH -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model'
+                and model.unique_id in node.depends_on.nodes
+                and node.config.materialized == 'incremental'
+                and adapter.get_relation(
+                    database=node.database, schema=node.schema, identifier=node.alias
+                ) is not none -%}
+                {%- do readers.append(node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(readers) -}}
+{%- endmacro %}

@@ -12,7 +12,8 @@
     keys; a key that no participant has any more is deleted, not left as a phantom.
     Identity depends on a session's own events only, so no person outside these
     keys changes.  Under --full-refresh everything is rebuilt whole: the list is
-    empty. -#}
+    empty; so it is on a first build (no incremental model that reads it exists yet,
+    and every session is touched), where nobody would read it. -#}
 
 -- the sessions int_event_sessions recomputed in this invocation (a table is never
 -- is_incremental(), so touched_sessions_only() cannot be used here)
@@ -105,6 +106,14 @@ final as (
             and candidates.participant_id = identity.participant_id
     {%- if flags.FULL_REFRESH %}
     where false
+    {%- elif execute and not existing_incremental_readers() %}
+    -- a first build: no incremental reader of this list exists yet (each rebuilds
+    -- whole), and int_sessions_to_rebuild needs it only for a session this run did
+    -- not touch; when it touched them all, the list is empty without computing it
+    where exists (
+            select from {{ ref('int_event_sessions') }} as sessions
+            where sessions.rebuilt_invocation_id is distinct from '{{ invocation_id }}'
+        )
     {%- endif %}
     group by identity.organization_id, candidates.person_key
 
