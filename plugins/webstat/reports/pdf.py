@@ -189,7 +189,7 @@ def _table(
     total_last: bool = False,
 ) -> dict[str, Any]:
     """A table for the template; ``total_last``: the last row is a total (bold, no number)."""
-    cells = [_cell(c, ctx, compact, breakable=False) for c in columns]
+    cells = [_cell(c, ctx, compact) for c in columns]
     texts = [[cell(row) for cell in cells] for row in rows]
     emails = [c.kind is Kind.EMAIL for c in columns]  # breakable in a table's cell
     body = [[breakable_email(t) if e else t for t, e in zip(r, emails, strict=True)] for r in texts]
@@ -243,18 +243,14 @@ def _roster(
         total = total_last and n == len(texts)
         cells = ["" if total else str(n), *row]
         text = roster.row_lines(cells, layout, total_font if total else cell_font)
-        rows.append({"text": text, "n": n, "total": total, "z": n % 2 == 0})
+        rows.append({"text": text, "n": n, "total": total})
     return {"head": head, "rows": rows}
 
 
-def _cell(
-    col: Column, ctx: Context, compact: bool, *, breakable: bool = True
-) -> Callable[[Row], Any]:
-    """``row -> the cell's text`` of ``col`` (an e-mail breakable only between its parts,
-    unless not ``breakable``)."""
+def _cell(col: Column, ctx: Context, compact: bool) -> Callable[[Row], str]:
+    """``row -> the cell's text`` of ``col`` (as the roster sets it; a table's cell makes
+    an e-mail breakable, :func:`breakable_email`)."""
     norm = normalizer(col, ctx)
-    if col.kind is Kind.EMAIL and breakable:
-        return lambda row: breakable_email(display(col, norm(row), ctx, compact=compact))
     return lambda row: display(col, norm(row), ctx, compact=compact)
 
 
@@ -329,8 +325,8 @@ def _section(
     note: str | None = None,
     capped: bool | None = None,
 ) -> dict[str, Any]:
-    """A heading with its count over a table, a list of lines or charts, and a note (by
-    default: the rows shown of ``total``, and whether they are cut short)."""
+    """A heading with its count over a table or charts, and a note (by default: the
+    rows shown of ``total``, and whether they are cut short)."""
     shown = len(table["rows"]) if table is not None else 0
     return {
         "people": people,

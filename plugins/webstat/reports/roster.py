@@ -40,11 +40,8 @@ from markupsafe import Markup, escape
 log = logging.getLogger(__name__)
 
 FAMILY = "DejaVu Sans"
-FONT_DIRS = (
-    "/usr/share/fonts",
-    "/usr/local/share/fonts",
-    "/usr/share/fonts/truetype",
-)
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts")
+"""Searched (recursively) for DejaVu Sans when fontconfig's ``fc-match`` is missing."""
 
 _EM = "\u2003"
 _FILLERS = (

@@ -186,3 +186,16 @@ def test_without_the_fonts_metrics_a_table_is_a_table(
     )
     assert '<table class="data">' in written["html"] and 'class="roster"' not in written["html"]
     assert "Имя1 Фамилия1" in pdf_text_of(tmp_path / "r.pdf")
+
+
+def test_the_rosters_geometry_is_the_stylesheets():
+    """pdf.py places the roster's columns for the page and fonts report.css sets: A4
+    landscape less 12 mm margins is 273 mm = 1,031.8 px; 7.3 pt cells = 9.733 px,
+    6.8 pt headers = 9.067 px. A change to one side alone fails here."""
+    css = (pdf.TEMPLATES_DIR / "report.css").read_text()
+    assert re.search(r"size: A4 landscape;\s*margin: 13mm 12mm 15mm 12mm;", css)
+    assert re.search(r"table\.roster \{[^}]*font-size: 7\.3pt", css)
+    assert re.search(r"\nth \{[^}]*font-size: 6\.8pt", css)
+    assert pdf.TABLE_WIDTH_PX == pytest.approx(1031.81, abs=0.01)
+    assert pdf.TABLE_FONT_PX == pytest.approx(9.733, abs=0.001)
+    assert pdf.HEADER_FONT_PX == pytest.approx(9.067, abs=0.001)
