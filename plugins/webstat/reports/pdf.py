@@ -22,6 +22,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from webstat.reports import charts, roster
 from webstat.reports.columns import (
     CATALOGUE,
@@ -206,6 +208,7 @@ def _table(
         "widths_px": [f"{share * TABLE_WIDTH_PX:.2f}px" for share in shares],
         "rows": body,
         "total_last": total_last,
+        "band": BAND,
         "roster": _roster(headers, classes, shares, texts, total_last),
     }
 
@@ -238,13 +241,26 @@ def _roster(
     if head is None:
         return None
     cell_font, total_font = roster.Font(regular, TABLE_FONT_PX), roster.Font(bold, TABLE_FONT_PX)
-    rows = []
+    blocks: list[dict[str, Any]] = []
     for n, row in enumerate(texts, 1):
         total = total_last and n == len(texts)
         cells = ["" if total else str(n), *row]
         text = roster.row_lines(cells, layout, total_font if total else cell_font)
-        rows.append({"text": text, "n": n, "total": total})
-    return {"head": head, "rows": rows}
+        shade = (n - 1) // BAND % 2 == 1
+        one_line = text is not None and not total and "\n" not in text
+        last = blocks[-1] if blocks else None
+        if text is not None and one_line and last and last["block"] and last["shade"] == shade:
+            last["text"] += Markup("\n") + text
+        else:
+            blocks.append({"text": text, "n": n, "total": total, "shade": shade, "block": one_line})
+    return {"head": head, "blocks": blocks}
+
+
+BAND = 3
+"""Rows a roster's zebra band holds: every other band of three rows is shaded, not every
+other row, so that a band's one-line rows are one block of text (``.r.b``). A block a row
+was about a fifth of a day's reports: WeasyPrint's cost of an element, its style and its
+box, paid for each row."""
 
 
 def _cell(col: Column, ctx: Context, compact: bool) -> Callable[[Row], str]:

@@ -3,7 +3,7 @@
 WeasyPrint lays a table cell out as a block of its own, and that is most of a
 participants table's cost (~7 ms a row of ten cells here, the engine's floor for a
 table). A line of text costs about a quarter of that. The roster keeps the table's look
-(the same columns, widths, header, zebra rows and alignment) by setting each row as
+(the same columns, widths, header, zebra bands and alignment) by setting each row as
 one line of ``white-space: pre`` text whose columns are placed by the font's own
 advance widths:
 

@@ -111,12 +111,14 @@ def _roster_cells(line: str) -> list[str]:
 
 def _table_of(html: str) -> tuple[list[str], list[list[str]]]:
     """The participants table's headers and rows (cell texts) in the PDF's HTML: the
-    last roster's header line and its rows, each line's cells split at the fillers."""
+    last roster's header line and its rows, each line's cells split at the fillers (a
+    block of a band's one-line rows, ``.b``, holds a row a line)."""
     table = html.rsplit('<table class="roster">', 1)[1]
     headers = _roster_cells(re.search(r'<div class="rh">(.*?)</div>', table, re.S)[1])
-    rows = [
-        _roster_cells(row) for row in re.findall(r'<div class="r(?: [a-z]+)?">(.*?)</div>', table)
-    ]
+    rows = []
+    for classes, text in re.findall(r'<div class="(r(?: [a-z]+)*)">(.*?)</div>', table, re.S):
+        lines = text.split("\n") if "b" in classes.split() else [text]
+        rows += [_roster_cells(line) for line in lines]
     return headers, rows
 
 

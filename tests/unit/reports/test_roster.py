@@ -164,7 +164,7 @@ def test_a_row_it_cannot_measure_is_a_table_row_and_only_it(name, tmp_path, rows
     pdf.render_session_pdf(rows["report"](rows["session"](), people), tmp_path / "r.pdf")
     html = written["html"]
     assert html.count('<table class="data one">') == 1
-    assert len(re.findall(r'<div class="r(?: z)?">', html)) == 2
+    assert len(re.findall(r'<div class="r(?: [a-z]+)*">', html)) == 2
     one = html.split('<table class="data one">', 1)[1].split("</table>", 1)[0]
     assert '<td class="idx">2</td>' in one
     assert (tmp_path / "r.pdf").stat().st_size > 0
@@ -199,3 +199,53 @@ def test_the_rosters_geometry_is_the_stylesheets():
     assert pdf.TABLE_WIDTH_PX == pytest.approx(1031.81, abs=0.01)
     assert pdf.TABLE_FONT_PX == pytest.approx(9.733, abs=0.001)
     assert pdf.HEADER_FONT_PX == pytest.approx(9.067, abs=0.001)
+
+
+def _baselines(body: str) -> list[float]:
+    """The baseline of each line of ``body`` as WeasyPrint lays it out with report.css
+    (7.3 pt, as in a roster)."""
+    from weasyprint import HTML
+
+    css = (pdf.TEMPLATES_DIR / "report.css").read_text() + " body { font-size: 7.3pt }"
+    page = HTML(string=f"<style>{css}</style>{body}").render().pages[0]
+
+    def texts(box):
+        if type(box).__name__ == "TextBox":
+            yield box.position_y + box.baseline
+        for child in getattr(box, "children", ()):
+            yield from texts(child)
+
+    return list(texts(page._page_box))
+
+
+def test_a_bands_block_sets_its_rows_where_rows_alone_would_sit():
+    """A block of a band's one-line rows (``.r.b``) is drawn as rows alone (``.r``, with
+    their padding) would be: the same baselines, 18.34 px apart (1.35 × 7.3 pt + 2 × 2.6 px)."""
+    alone = _baselines('<div class="r">А</div><div class="r z">Б</div><div class="r">В</div>')
+    block = _baselines('<div class="r b">А\nБ\nВ</div>')
+    assert block == pytest.approx(alone, abs=0.01)
+    assert [alone[1] - alone[0], alone[2] - alone[1]] == pytest.approx([18.34, 18.34], abs=0.01)
+
+
+def test_rows_are_shaded_in_bands_of_three_a_bands_one_line_rows_one_block(tmp_path, rows, written):
+    """Eight participants, the fifth with a name that wraps: bands 1–3, 4–6 (shaded), 7–8.
+    A band's one-line rows are one block; the wrapped row is a block of its own, in its
+    band's shade."""
+    people = [rows["participant"](i) for i in range(1, 9)]
+    people[4]["full_name"] = "Анна-Мария Константинопольская-Преображенская " * 2
+    pdf.render_session_pdf(rows["report"](rows["session"](), people), tmp_path / "r.pdf")
+    table = written["html"].rsplit('<table class="roster">', 1)[1].split("</table>", 1)[0]
+
+    def numbers(text: str) -> list[int]:  # a line's first cell is its row's № (or a wrap)
+        firsts = [[c for c in GAP.split(line) if c][0] for line in text.split("\n")]
+        return [int(f) for f in firsts if f.isdigit()]
+
+    blocks = re.findall(r'<div class="(r(?: [a-z]+)*)">(.*?)</div>', table, re.S)
+    assert [(c, numbers(t)) for c, t in blocks] == [
+        ("r b", [1, 2, 3]),
+        ("r b z", [4]),
+        ("r z", [5]),
+        ("r b z", [6]),
+        ("r b", [7, 8]),
+    ]
+    assert blocks[2][1].count("\n") >= 1  # the fifth row wrapped
