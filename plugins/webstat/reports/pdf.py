@@ -208,7 +208,7 @@ def _table(
         "widths_px": [f"{share * TABLE_WIDTH_PX:.2f}px" for share in shares],
         "rows": body,
         "total_last": total_last,
-        "band": BAND,
+        "shaded": shaded,
         "roster": _roster(headers, classes, shares, texts, total_last),
     }
 
@@ -246,13 +246,16 @@ def _roster(
         total = total_last and n == len(texts)
         cells = ["" if total else str(n), *row]
         text = roster.row_lines(cells, layout, total_font if total else cell_font)
-        shade = (n - 1) // BAND % 2 == 1
-        one_line = text is not None and not total and "\n" not in text
+        shade = shaded(n)
+        # a one-line row (not the total) joins the block of its band's rows before it
+        line = text if text is not None and not total and "\n" not in text else None
         last = blocks[-1] if blocks else None
-        if text is not None and one_line and last and last["block"] and last["shade"] == shade:
-            last["text"] += Markup("\n") + text
+        if line is not None and last and last["block"] and last["shade"] == shade:
+            last["text"] += Markup("\n") + line
         else:
-            blocks.append({"text": text, "n": n, "total": total, "shade": shade, "block": one_line})
+            blocks.append(
+                {"text": text, "n": n, "total": total, "shade": shade, "block": line is not None}
+            )
     return {"head": head, "blocks": blocks}
 
 
@@ -261,6 +264,12 @@ BAND = 3
 other row, so that a band's one-line rows are one block of text (``.r.b``). A block a row
 was about a fifth of a day's reports: WeasyPrint's cost of an element, its style and its
 box, paid for each row."""
+
+
+def shaded(n: int) -> bool:
+    """Whether row ``n`` (from 1) is in a shaded band: rows 4–6, 10–12, … (every table,
+    a roster or, without DejaVu Sans, a table of cells)."""
+    return (n - 1) // BAND % 2 == 1
 
 
 def _cell(col: Column, ctx: Context, compact: bool) -> Callable[[Row], str]:

@@ -11,9 +11,9 @@ from webstat.settings import load_settings
 pytestmark = pytest.mark.integration
 
 
-def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(warehouse_url, tmp_path):
-    from webstat.warehouse import connect, prepare
-    from webstat.warehouse.transform import dbt_vars, run_dbt
+def _migrated(warehouse_url, tmp_path):
+    """Settings on the test's database and its URL, raw migrated (its keys and NOT NULLs)."""
+    from webstat.warehouse import prepare
 
     settings = load_settings(
         {
@@ -22,46 +22,51 @@ def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(wareho
             "WEBSTAT_LANDING_URI": str(tmp_path / "landing"),
         }
     )
-    url = prepare(settings)  # migrations: raw.platform_events with its primary key
-    check = ["test", "--select", "assert_raw_event_id_is_primary_key"]
-    result = run_dbt(check, settings, url, dbt_vars(settings))
+    return settings, prepare(settings)
+
+
+def _check(name: str, settings, url: str) -> list[tuple[str, str]]:
+    """Run the singular test ``name``: its (name, status); raises when it fails."""
+    from webstat.warehouse.transform import dbt_vars, run_dbt
+
+    result = run_dbt(["test", "--select", name], settings, url, dbt_vars(settings))
     tests = [r for r in result.result.results if r.node.resource_type == "test"]
-    assert [(r.node.name, str(r.status)) for r in tests] == [
-        ("assert_raw_event_id_is_primary_key", "pass")
-    ]
+    return [(r.node.name, str(r.status)) for r in tests]
+
+
+def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(warehouse_url, tmp_path):
+    from webstat.warehouse import connect
+
+    settings, url = _migrated(warehouse_url, tmp_path)
+    name = "assert_raw_event_id_is_primary_key"
+    assert _check(name, settings, url) == [(name, "pass")]
 
     with connect(url=url) as conn:
         conn.execute("alter table raw.platform_events drop constraint platform_events_pkey")
         conn.execute("alter table raw.platform_events add primary key (event_id, file_id)")
-    with pytest.raises(WebstatError, match="assert_raw_event_id_is_primary_key"):
-        run_dbt(check, settings, url, dbt_vars(settings))
+    with pytest.raises(WebstatError, match=name):
+        _check(name, settings, url)
 
 
 def test_the_envelope_check_passes_when_declared_not_null_and_names_a_nullable_column(
     warehouse_url, tmp_path
 ):
     """assert_raw_event_envelope_is_not_null stands in for a not_null test per column:
-    it passes on the migrated raw table and fails, naming the column, once one of the
-    envelope's columns may hold NULL."""
-    from webstat.warehouse import connect, prepare
+    it passes on the migrated raw table and fails once one of the envelope's columns may
+    hold NULL, its failing row naming that column."""
+    from webstat.warehouse import connect
     from webstat.warehouse.transform import dbt_vars, run_dbt
 
-    settings = load_settings(
-        {
-            "WEBSTAT_WAREHOUSE_URL": warehouse_url,
-            "WEBSTAT_HOME": str(tmp_path / "home"),
-            "WEBSTAT_LANDING_URI": str(tmp_path / "landing"),
-        }
-    )
-    url = prepare(settings)
-    check = ["test", "--select", "assert_raw_event_envelope_is_not_null"]
-    result = run_dbt(check, settings, url, dbt_vars(settings))
-    tests = [r for r in result.result.results if r.node.resource_type == "test"]
-    assert [(r.node.name, str(r.status)) for r in tests] == [
-        ("assert_raw_event_envelope_is_not_null", "pass")
-    ]
+    settings, url = _migrated(warehouse_url, tmp_path)
+    name = "assert_raw_event_envelope_is_not_null"
+    assert _check(name, settings, url) == [(name, "pass")]
 
     with connect(url=url) as conn:
         conn.execute("alter table raw.platform_events alter column event_session_id drop not null")
-    with pytest.raises(WebstatError, match="assert_raw_event_envelope_is_not_null"):
-        run_dbt(check, settings, url, dbt_vars(settings))
+    with pytest.raises(WebstatError, match=name):
+        _check(name, settings, url)
+    compiled = run_dbt(["compile", "--select", name], settings, url, dbt_vars(settings))
+    sql = compiled.result.results[0].node.compiled_code
+    with connect(url=url) as conn:
+        problems = conn.execute(sql).fetchall()
+    assert problems == [("raw.platform_events.event_session_id may be NULL",)]

@@ -28,25 +28,31 @@ def _font() -> roster.Font:
     return roster.Font(regular, PX)
 
 
+def _laid_out(body: str, css: str, kind: str):
+    """Every box of type ``kind`` (``LineBox``, ``TextBox``) of ``body`` as WeasyPrint
+    lays it out with the report's own stylesheet plus ``css``, in document order."""
+    from weasyprint import HTML
+
+    style = (pdf.TEMPLATES_DIR / "report.css").read_text() + css
+    page = HTML(string=f"<style>{style}</style>{body}").render().pages[0]
+
+    def boxes(box):
+        if type(box).__name__ == kind:
+            yield box
+        for child in getattr(box, "children", ()):
+            yield from boxes(child)
+
+    return list(boxes(page._page_box))
+
+
 def _weasy_widths(texts: list[str]) -> list[float]:
     """Each text's width as WeasyPrint lays out a roster row (the report's own stylesheet:
     ``white-space: pre``, no kerning, no ligatures; 7.3 pt as in ``table.roster``),
     measured as ``text + "|"`` less ``"|"`` so trailing spaces count."""
-    from weasyprint import HTML
-
-    css = (pdf.TEMPLATES_DIR / "report.css").read_text() + (
-        " .r { float: left; clear: left; font-size: 7.3pt; padding: 0 }"
-    )
     body = "".join(f'<div class="r">{html.escape(t)}{MARK}</div>' for t in ["", *texts])
-    page = HTML(string=f"<style>{css}</style>{body}").render().pages[0]
-
-    def boxes(box):
-        if type(box).__name__ == "LineBox":
-            yield sum(child.width for child in box.children)
-        for child in getattr(box, "children", ()):
-            yield from boxes(child)
-
-    widths = list(boxes(page._page_box))
+    css = " .r { float: left; clear: left; font-size: 7.3pt; padding: 0 }"
+    lines = _laid_out(body, css, "LineBox")
+    widths = [sum(child.width for child in line.children) for line in lines]
     return [w - widths[0] for w in widths[1:]]
 
 
@@ -180,12 +186,16 @@ def test_roster_text_is_escaped(tmp_path, rows, written):
 def test_without_the_fonts_metrics_a_table_is_a_table(
     monkeypatch, tmp_path, rows, written, pdf_text_of
 ):
+    """Without DejaVu Sans' metrics the tables are tables of cells, shaded in the same
+    bands: of seven participants, rows 4–6."""
     monkeypatch.setattr(roster, "metrics", lambda: None)
-    pdf.render_session_pdf(
-        rows["report"](rows["session"](), [rows["participant"](1)]), tmp_path / "r.pdf"
-    )
-    assert '<table class="data">' in written["html"] and 'class="roster"' not in written["html"]
+    people = [rows["participant"](i) for i in range(1, 8)]
+    pdf.render_session_pdf(rows["report"](rows["session"](), people), tmp_path / "r.pdf")
+    html = written["html"]
+    assert '<table class="data">' in html and 'class="roster"' not in html
     assert "Имя1 Фамилия1" in pdf_text_of(tmp_path / "r.pdf")
+    table = html.rsplit('<table class="data">', 1)[1]
+    assert re.findall(r'<tr class="z"><td class="idx">(\d+)</td>', table) == ["4", "5", "6"]
 
 
 def test_the_rosters_geometry_is_the_stylesheets():
@@ -204,18 +214,8 @@ def test_the_rosters_geometry_is_the_stylesheets():
 def _baselines(body: str) -> list[float]:
     """The baseline of each line of ``body`` as WeasyPrint lays it out with report.css
     (7.3 pt, as in a roster)."""
-    from weasyprint import HTML
-
-    css = (pdf.TEMPLATES_DIR / "report.css").read_text() + " body { font-size: 7.3pt }"
-    page = HTML(string=f"<style>{css}</style>{body}").render().pages[0]
-
-    def texts(box):
-        if type(box).__name__ == "TextBox":
-            yield box.position_y + box.baseline
-        for child in getattr(box, "children", ()):
-            yield from texts(child)
-
-    return list(texts(page._page_box))
+    texts = _laid_out(body, " body { font-size: 7.3pt }", "TextBox")
+    return [text.position_y + text.baseline for text in texts]
 
 
 def test_a_bands_block_sets_its_rows_where_rows_alone_would_sit():
