@@ -105,6 +105,11 @@ def _make_home(home: Path) -> None:
         raise WebstatError(f"cannot create {home}: {exc.strerror or exc}") from None
 
 
+_WAL_USES = {"wal_level", "max_wal_senders", "archive_mode"}
+"""Settings that tie the WAL's level together: one set by the server's user (replicas,
+archiving) and a minimal WAL added beside it would keep Postgres from starting."""
+
+
 def _tune(pgdata: Path) -> None:
     """Add each of :data:`SERVER_SETTINGS` that ``postgresql.auto.conf`` does not set yet
     (one set there already, by us or by ``ALTER SYSTEM``, is left as it is); they take
@@ -113,6 +118,9 @@ def _tune(pgdata: Path) -> None:
     text = conf.read_text() if conf.exists() else ""
     present = {line.split("=", 1)[0].strip() for line in text.splitlines() if "=" in line}
     missing = {k: v for k, v in SERVER_SETTINGS.items() if k not in present}
+    if present & _WAL_USES:
+        # its user streams or archives the WAL: a minimal one would stop the server
+        missing = {k: v for k, v in missing.items() if k not in _WAL_USES}
     if not missing:
         return
     with conf.open("a") as fh:

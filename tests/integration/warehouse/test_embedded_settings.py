@@ -50,3 +50,21 @@ def test_an_older_warehouse_gets_the_settings_it_lacks_and_keeps_its_own(tmp_pat
     once = conf.read_text()
     embedded._tune(tmp_path)
     assert conf.read_text() == once
+
+
+def test_a_warehouse_whose_wal_its_user_streams_keeps_its_wal(tmp_path):
+    """Its user set ``max_wal_senders`` for a replica: ``wal_level = minimal`` beside it
+    would stop Postgres from starting, so neither WAL setting is added; the rest are."""
+    conf = tmp_path / "postgresql.auto.conf"
+    conf.write_text("max_wal_senders = '4'\n")
+    embedded._tune(tmp_path)
+    assert conf.read_text().splitlines() == [
+        "max_wal_senders = '4'",
+        "# webstat: bulk-load settings (see webstat/warehouse/embedded.py)",
+        "synchronous_commit = 'off'",
+        "shared_buffers = '256MB'",
+        "work_mem = '64MB'",
+        "maintenance_work_mem = '256MB'",
+        "max_wal_size = '4GB'",
+        "checkpoint_timeout = '15min'",
+    ]
