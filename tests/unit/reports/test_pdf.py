@@ -99,6 +99,21 @@ def test_session_kpis(tmp_path, rows, pdf_text_of):
     assert "принято время последнего события" in text  # the inferred end is said
 
 
+def test_every_page_ends_with_its_footer(tmp_path, rows):
+    """One footer box a page (a box costs WeasyPrint ~1 ms a page): the title, the
+    credit, and "page i of n", n the PDF's own page count."""
+    from pypdf import PdfReader
+
+    session = rows["session"](webinar_name="Открытый урок")
+    report = rows["report"](session, [rows["participant"](i) for i in range(80)])
+    pdf.render_session_pdf(report, tmp_path / "r.pdf")
+    pages = [p.extract_text() for p in PdfReader(str(tmp_path / "r.pdf")).pages]
+    assert len(pages) >= 4  # the cover, three pages of 80 rows, the notes
+    for i, text in enumerate(pages, 1):
+        last = re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
+        assert last.endswith(f"Открытый урок · Сформировано webstat · стр. {i} из {len(pages)}")
+
+
 _GAP = re.compile(r"[ \u2002-\u200a]{2,}|[\u2002-\u200a]+")
 """What separates two cells of a roster line: fillers (a gap is at least 6 px, two
 characters or more); a text's own spaces are single."""
