@@ -1,12 +1,13 @@
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{{ config(meta={'rebuild_scope': 'touched'}) }}
+-- depends_on: {{ ref('int_event_sessions') }}
 {# One row per active stretch of a connection.  A connection starts active at its
     join; every attention.changed of that connection_id at or after the join sets
     its state until the next one (same instant: the later event in order wins).
     Stretches are cut to the connection's clipped bounds, half-open. -#}
 
-with connections as ({{ select_rebuilt('int_connections') }}),
-
-attention_changes as ({{ select_rebuilt('stg_platform__attention_changes') }}),
+with {{ rebuilt_imports({
+    'connections': 'int_connections', 'attention_changes': 'stg_platform__attention_changes'
+}, scope='touched') }},
 
 state_changes as (
 

@@ -1,4 +1,5 @@
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{{ config(meta={'rebuild_scope': 'touched'}) }}
+-- depends_on: {{ ref('int_event_sessions') }}
 {# One row per connection (a participant.joined with its connection_id), paired
     with the first participant.left of the same connection_id.  No leave: it ends at
     the session's ended_at (left_inferred); in a session still in progress it stays
@@ -6,11 +7,10 @@
     clipped bounds are the connection cut to [started_at, measured_until]; every
     measure uses them, half-open [clipped_joined_at, clipped_left_at). -#}
 
-with joins as ({{ select_rebuilt('stg_platform__joins') }}),
-
-leaves as ({{ select_rebuilt('stg_platform__leaves') }}),
-
-sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
+with {{ rebuilt_imports({
+    'joins': 'stg_platform__joins', 'leaves': 'stg_platform__leaves',
+    'sessions': ['int_event_sessions', 'started_at is not null']
+}, scope='touched') }},
 
 -- a repeated join of the same connection_id is ignored: the first one opens it
 first_joins as (

@@ -1,13 +1,15 @@
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{{ config(meta={'rebuild_scope': 'touched'}) }}
+-- depends_on: {{ ref('int_event_sessions') }}
 {# One row per event session with at least one broadcast.started: the hosts'
     active window, from the first broadcast.started to the last broadcast.stopped;
     when some host's newest broadcast event is a start (still on air at the end)
     it runs to the session's end.  Clipped to the session; a window wholly outside
     the session collapses to zero length. -#}
 
-with broadcasts as ({{ select_rebuilt('stg_platform__broadcasts') }}),
-
-sessions as ({{ select_rebuilt('int_event_sessions', where='started_at is not null') }}),
+with {{ rebuilt_imports({
+    'broadcasts': 'stg_platform__broadcasts',
+    'sessions': ['int_event_sessions', 'started_at is not null']
+}, scope='touched') }},
 
 window_bounds as (
 

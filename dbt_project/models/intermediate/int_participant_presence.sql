@@ -1,5 +1,5 @@
-{{ config(unique_key=['event_session_id', 'participant_id']) }}
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{{ config(unique_key=['event_session_id', 'participant_id'], meta={'rebuild_scope': 'touched'}) }}
+-- depends_on: {{ ref('int_event_sessions') }}
 {# One row per (event session, attendee): presence = the UNION of the clipped
     connections (range_agg over half-open tstzranges: two devices at once count
     once, a leave and a join at the same instant do not overlap), active time = the
@@ -7,9 +7,9 @@
     and presence inside the hosts' active window (multirange intersection).
     Seconds: floor of the exact total; percentages from those whole seconds. -#}
 
-with connections as ({{ select_rebuilt('int_connections') }}),
-
-active_stretches as ({{ select_rebuilt('int_connection_active_intervals') }}),
+with {{ rebuilt_imports({
+    'connections': 'int_connections', 'active_stretches': 'int_connection_active_intervals'
+}, scope='touched') }},
 
 host_windows as (
 
@@ -17,11 +17,11 @@ host_windows as (
         *,
         {{ half_open_range('host_active_started_at', 'host_active_ended_at') }} as host_window
     from {{ ref('int_host_windows') }}
-    where {{ rebuilt_sessions_only() }}
+    where {{ touched_sessions_only() }}
 
 ),
 
-sessions as ({{ select_rebuilt('int_event_sessions') }}),
+{{ rebuilt_imports({'sessions': 'int_event_sessions'}, scope='touched') }},
 
 presence as (
 

@@ -1,7 +1,7 @@
-{{ config(unique_key=['event_session_id', 'connection_id']) }}
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{{ config(unique_key=['event_session_id', 'connection_id'], meta={'rebuild_scope': 'touched'}) }}
+-- depends_on: {{ ref('int_event_sessions') }}
 
-with connections as ({{ select_rebuilt('int_connections') }}),
+with {{ rebuilt_imports({'connections': 'int_connections'}, scope='touched') }},
 
 final as (
 
