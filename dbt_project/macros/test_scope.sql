@@ -2,7 +2,11 @@
     re-scan years of raw rows and marts.  Generic tests carry a placeholder in their
     `where` config (set per folder in dbt_project.yml):
       __new_raw_rows__        rows of raw files not yet in the ledger int_processed_files
-      __rebuilt_sessions__    the event sessions of int_sessions_to_rebuild
+      __rebuilt_sessions__    the event sessions of int_sessions_to_rebuild; for a model
+                              that recomputes only the touched sessions
+                              (meta.rebuild_scope 'touched', upstream of that list),
+                              those sessions instead: its tests may run before the
+                              list is rebuilt, and must not read last run's
     Pass --vars '{full_tests: true}' (or run the first build / --full-refresh, when
     the bookkeeping tables are new) to test everything. -#}
 
@@ -26,6 +30,18 @@
                 )
             ))
         {%- endif -%}
+    {%- elif placeholder == '__touched_sessions__' -%}
+        {%- set sessions = adapter.get_relation(database=target.database, schema=schema, identifier='int_event_sessions') if execute else none -%}
+        {%- if sessions is none -%}
+            true
+        {%- else -%}
+            {#- the sessions int_event_sessions recomputed in this invocation -#}
+            event_session_id = any(array(
+                select touched.event_session_id
+                from {{ sessions }} as touched
+                where touched.rebuilt_invocation_id = '{{ invocation_id }}'
+            ))
+        {%- endif -%}
     {%- elif placeholder == '__rebuilt_sessions__' -%}
         {%- set rebuild = adapter.get_relation(database=target.database, schema=schema, identifier='int_sessions_to_rebuild') if execute else none -%}
         {%- if rebuild is none -%}
@@ -47,7 +63,8 @@
             {%- set where = where | replace('__new_raw_rows__', test_scope_predicate('__new_raw_rows__')) -%}
         {%- endif -%}
         {%- if '__rebuilt_sessions__' in where -%}
-            {%- set where = where | replace('__rebuilt_sessions__', test_scope_predicate('__rebuilt_sessions__')) -%}
+            {%- set scope = '__touched_sessions__' if rebuilds_touched_only(relation) else '__rebuilt_sessions__' -%}
+            {%- set where = where | replace('__rebuilt_sessions__', test_scope_predicate(scope)) -%}
         {%- endif -%}
         {%- set filtered -%}
             (select * from {{ relation }} where {{ where }}) dbt_subquery
@@ -56,4 +73,21 @@
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- whether `relation` is a model that recomputes only the touched sessions
+    (meta.rebuild_scope 'touched') -#}
+{% macro rebuilds_touched_only(relation) -%}
+    {%- set found = [] -%}
+    {%- if execute -%}
+        {%- for node in graph.nodes.values() -%}
+            {%- if node.resource_type == 'model'
+                and node.alias | lower == relation.identifier | lower
+                and node.schema | lower == relation.schema | lower
+                and (node.config.meta or {}).get('rebuild_scope') == 'touched' -%}
+                {%- do found.append(node.unique_id) -%}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{- return(found | length > 0) -}}
 {%- endmacro %}

@@ -1,5 +1,9 @@
 {{ config(unique_key=['event_session_id', 'minute_at']) }}
 -- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{#- scheduling only: dbt starts the ready model of the lowest graph depth first, and
+    this mart (no model reads it) would take a thread before int_participant_engagement,
+    on which fct_participants -> fct_event_sessions wait -#}
+-- depends_on: {{ ref('int_participant_engagement') }}
 {%- set of_participants -%}
     (event_session_id, participant_id) in (
         select
