@@ -1,4 +1,5 @@
--- depends_on: {{ ref('int_sessions_to_rebuild') }}
+{{ config(meta={'rebuild_scope': 'touched'}) }}
+-- depends_on: {{ ref('int_event_sessions') }}
 {# One row per event session: its chat messages, questions and fires, every role's.
     Computed once here for fct_event_sessions (the session's totals) and
     int_participant_engagement (the denominators of messages_pct / questions_pct). -#}
@@ -6,7 +7,7 @@
 with {{ rebuilt_imports({
     'sessions': 'int_event_sessions', 'chat_messages': 'stg_platform__chat_messages',
     'questions': 'stg_platform__questions', 'fires': 'stg_platform__fires'
-}) }},
+}, scope='touched') }},
 
 message_totals as (
 

@@ -20,6 +20,7 @@ TOUCHED = {
     "int_host_windows",
     "int_connection_active_intervals",
     "int_participant_presence",
+    "int_session_engagement",
     "fct_connections",
 }
 
