@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from webstat.settings import load_settings
-
 pytestmark = pytest.mark.integration
 
 ROWS = """(values
@@ -22,45 +20,35 @@ c-2 has an unknown platform; c-3 an unknown role and two NULLs; c-5 a platform w
 quote in it."""
 
 
-def _failing_rows(warehouse_url, tmp_path, call: str) -> list[tuple]:
+def _failing_rows(migrated, compile_inline, call: str) -> list[tuple]:
     """``call`` (a generic test's macro over ROWS) compiled by dbt, then run: its rows'
     first column and connection_id, in connection order."""
-    from webstat.warehouse import connect, prepare
-    from webstat.warehouse.transform import dbt_vars, run_dbt
+    from webstat.warehouse import connect
 
-    settings = load_settings(
-        {
-            "WEBSTAT_WAREHOUSE_URL": warehouse_url,
-            "WEBSTAT_HOME": str(tmp_path / "home"),
-            "WEBSTAT_LANDING_URI": str(tmp_path / "landing"),
-        }
-    )
-    url = prepare(settings)
-    compiled = run_dbt(["compile", "--inline", call], settings, url, dbt_vars(settings))
-    sql = compiled.result.results[0].node.compiled_code
-    with connect(url=url) as conn:
+    sql = compile_inline(call)
+    with connect(url=migrated[1]) as conn:
         rows = conn.execute(f"select * from ({sql}) as failing order by connection_id").fetchall()
     return [(row[0], row[1]) for row in rows]
 
 
-def test_accepted_values_columns_names_each_unexpected_value(warehouse_url, tmp_path):
+def test_accepted_values_columns_names_each_unexpected_value(migrated, compile_inline):
     call = (
         "{{ test_accepted_values_columns(model='" + ROWS.replace("'", "\\'") + "', "
         "columns={'platform': ['web', 'ios', 'android', \"it's\"], "
         "'role': ['admin', 'host', 'participant']}) }}"
     )
-    assert _failing_rows(warehouse_url, tmp_path, call) == [
+    assert _failing_rows(migrated, compile_inline, call) == [
         ("platform = tv", "c-2"),
         ("role = owner", "c-3"),
     ]
 
 
-def test_not_null_columns_names_each_null_column(warehouse_url, tmp_path):
+def test_not_null_columns_names_each_null_column(migrated, compile_inline):
     call = (
         "{{ test_not_null_columns(model='" + ROWS.replace("'", "\\'") + "', "
         "columns=['platform', 'role', 'duration_seconds']) }}"
     )
-    assert _failing_rows(warehouse_url, tmp_path, call) == [
+    assert _failing_rows(migrated, compile_inline, call) == [
         ("platform, duration_seconds", "c-3"),
         ("role", "c-4"),
     ]

@@ -6,23 +6,8 @@ from __future__ import annotations
 import pytest
 
 from webstat.errors import WebstatError
-from webstat.settings import load_settings
 
 pytestmark = pytest.mark.integration
-
-
-def _migrated(warehouse_url, tmp_path):
-    """Settings on the test's database and its URL, raw migrated (its keys and NOT NULLs)."""
-    from webstat.warehouse import prepare
-
-    settings = load_settings(
-        {
-            "WEBSTAT_WAREHOUSE_URL": warehouse_url,
-            "WEBSTAT_HOME": str(tmp_path / "home"),
-            "WEBSTAT_LANDING_URI": str(tmp_path / "landing"),
-        }
-    )
-    return settings, prepare(settings)
 
 
 def _check(name: str, settings, url: str) -> list[tuple[str, str]]:
@@ -34,10 +19,10 @@ def _check(name: str, settings, url: str) -> list[tuple[str, str]]:
     return [(r.node.name, str(r.status)) for r in tests]
 
 
-def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(warehouse_url, tmp_path):
+def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(migrated):
     from webstat.warehouse import connect
 
-    settings, url = _migrated(warehouse_url, tmp_path)
+    settings, url = migrated
     name = "assert_raw_event_id_is_primary_key"
     assert _check(name, settings, url) == [(name, "pass")]
 
@@ -49,7 +34,7 @@ def test_the_event_id_check_passes_with_the_primary_key_and_fails_without(wareho
 
 
 def test_the_envelope_check_passes_when_declared_not_null_and_names_a_nullable_column(
-    warehouse_url, tmp_path
+    migrated,
 ):
     """assert_raw_event_envelope_is_not_null stands in for a not_null test per column:
     it passes on the migrated raw table and fails once one of the envelope's columns may
@@ -57,7 +42,7 @@ def test_the_envelope_check_passes_when_declared_not_null_and_names_a_nullable_c
     from webstat.warehouse import connect
     from webstat.warehouse.transform import dbt_vars, run_dbt
 
-    settings, url = _migrated(warehouse_url, tmp_path)
+    settings, url = migrated
     name = "assert_raw_event_envelope_is_not_null"
     assert _check(name, settings, url) == [(name, "pass")]
 

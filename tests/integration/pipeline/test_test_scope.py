@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from webstat.settings import load_settings
-
 pytestmark = pytest.mark.integration
 
 TOUCHED = {
@@ -25,31 +23,11 @@ TOUCHED = {
 }
 
 
-def _settings(warehouse_url, tmp_path):
-    from webstat.warehouse import prepare
-
-    settings = load_settings(
-        {
-            "WEBSTAT_WAREHOUSE_URL": warehouse_url,
-            "WEBSTAT_HOME": str(tmp_path / "home"),
-            "WEBSTAT_LANDING_URI": str(tmp_path / "landing"),
-        }
-    )
-    return settings, prepare(settings)
-
-
-def _compile(call: str, settings, url: str) -> str:
-    from webstat.warehouse.transform import dbt_vars, run_dbt
-
-    compiled = run_dbt(["compile", "--inline", call], settings, url, dbt_vars(settings))
-    return compiled.result.results[0].node.compiled_code.strip()
-
-
-def test_touched_models_do_not_wait_for_the_rebuild_list(warehouse_url, tmp_path):
+def test_touched_models_do_not_wait_for_the_rebuild_list(migrated, compile_inline):
     """In the manifest: exactly these models are touched-scope, and none of them
     depends on int_sessions_to_rebuild (directly)."""
-    settings, url = _settings(warehouse_url, tmp_path)
-    _compile("select 1", settings, url)
+    settings, _url = migrated
+    compile_inline("select 1")  # parses the project: writes the manifest
     manifest = json.loads((Path(settings.home) / "dbt" / "target" / "manifest.json").read_text())
     models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     touched = {
@@ -61,32 +39,28 @@ def test_touched_models_do_not_wait_for_the_rebuild_list(warehouse_url, tmp_path
     assert waiting == []
 
 
-def test_a_touched_models_tests_look_at_this_runs_touched_sessions(warehouse_url, tmp_path):
+def test_a_touched_models_tests_look_at_this_runs_touched_sessions(migrated, compile_inline):
     from webstat.warehouse import connect
 
-    settings, url = _settings(warehouse_url, tmp_path)
+    _settings, url = migrated
     with connect(url=url) as conn:
         conn.execute("create schema if not exists intermediate")
         conn.execute(
             "create table intermediate.int_event_sessions"
             " (event_session_id text, rebuilt_invocation_id text)"
         )
-    which = _compile(
+    which = compile_inline(
         "{{ rebuilds_touched_only(ref('int_connections')) }}"
-        " {{ rebuilds_touched_only(ref('fct_participants')) }}",
-        settings,
-        url,
+        " {{ rebuilds_touched_only(ref('fct_participants')) }}"
     )
     assert which.split() == ["True", "False"]
 
     # the predicate: the sessions int_event_sessions stamped with this invocation's id
-    predicate = _compile(
+    predicate = compile_inline(
         "select s from (values ('es-1'), ('es-2'), ('es-3')) as t (event_session_id), "
         "lateral (select event_session_id as s) as x "
         "where {{ test_scope_predicate('__touched_sessions__') }} "
-        "-- {{ invocation_id }}",
-        settings,
-        url,
+        "-- {{ invocation_id }}"
     )
     invocation = predicate.rsplit("-- ", 1)[1]
     with connect(url=url) as conn:
