@@ -17,6 +17,7 @@ import logging
 import mimetypes
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -165,8 +166,43 @@ def write_pdf(html: str, path: str | os.PathLike, fetcher: Any = None) -> Any:
         weasy_log.addFilter(_FontSubsetNotice())
 
     fetcher = fetcher or url_fetcher()
-    HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).write_pdf(str(path))
+    HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).write_pdf(
+        str(path), font_config=_font_config()
+    )
     return fetcher
+
+
+PDF_COMPRESSION_LEVEL = 6
+"""zlib level of the PDF's streams. pydyf (WeasyPrint's PDF writer) asks for 9, which
+on a report's ~1.3 MB of page content costs ~0.1 s a PDF (6 % of a 1,000-row
+report) to save ~6 % of its size against the default level 6."""
+
+
+class _PdfZlib:
+    """zlib as pydyf sees it: every stream compressed at :data:`PDF_COMPRESSION_LEVEL`."""
+
+    compress = staticmethod(zlib.compress)
+
+    def compressobj(self, level: int = -1, *args: Any, **kwargs: Any) -> Any:  # noqa: ARG002
+        return zlib.compressobj(PDF_COMPRESSION_LEVEL, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(zlib, name)
+
+
+@functools.cache
+def _font_config() -> Any:
+    """The process's one WeasyPrint font configuration (and pydyf's compression level).
+
+    Shared by every PDF a process renders, as WeasyPrint allows: the reports declare no
+    ``@font-face``, so it holds only the system fonts Pango loaded once, and each PDF
+    after the first skips loading them again (~2 % of a 1,000-row report)."""
+    import pydyf
+    from weasyprint.text.fonts import FontConfiguration
+
+    if getattr(pydyf, "zlib", None) is zlib:  # pydyf's own module global, nothing else
+        pydyf.zlib = _PdfZlib()
+    return FontConfiguration()
 
 
 # --- pieces shared by both reports ----------------------------------------------------------
