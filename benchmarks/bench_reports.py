@@ -230,7 +230,8 @@ def run(wh: Warehouse, db: str, sizes: list[int], pdf_size: int, repeat: int) ->
         "shown": done["last"]["shown"],
         "bytes": done["last"]["bytes"],
     }
-    per_row = {key: Sample() for key in ("webstat_ms_per_row", "bare_ms_per_row", "ratio")}
+    keys = ("webstat_ms_per_row", "bare_ms_per_row", "ratio", "lines_ms_per_row", "lines_ratio")
+    per_row = {key: Sample() for key in keys}
     for i in range(repeat):
         got = worker("pdf_rows", uri=uri, sid=sid, out=str(out / "rows.pdf"))
         for key, sample in per_row.items():

@@ -74,6 +74,13 @@ def _report_rows(add: Any, rep: dict[str, Any]) -> None:
             "≤ 1.3",
             _ok(per_row["ratio"]["median"] <= 1.3),
         )
+        if "lines_ratio" in per_row:  # results stored before this figure have none
+            add(
+                "3. the roster's own lines alone in WeasyPrint (no table, header, zebra,"
+                " footer): CPU ms per row — the engine's floor for this text",
+                _mm(per_row["lines_ms_per_row"], "{:.2f}"),
+            )
+            add("3. PDF per row / the floor per row", _mm(per_row["lines_ratio"], "{:.2f}"))
 
 
 def _dag_rows(add: Any, dag: dict[str, Any], day: dict[str, Any] | None) -> None:
