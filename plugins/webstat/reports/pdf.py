@@ -166,6 +166,7 @@ def write_pdf(html: str, path: str | os.PathLike, fetcher: Any = None) -> Any:
         weasy_log.addFilter(_FontSubsetNotice())
 
     fetcher = fetcher or url_fetcher()
+    _set_compression_level()
     HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).write_pdf(
         str(path), font_config=_font_config()
     )
@@ -191,17 +192,23 @@ class _PdfZlib:
 
 
 @functools.cache
-def _font_config() -> Any:
-    """The process's one WeasyPrint font configuration (and pydyf's compression level).
-
-    Shared by every PDF a process renders, as WeasyPrint allows: the reports declare no
-    ``@font-face``, so it holds only the system fonts Pango loaded once, and each PDF
-    after the first skips loading them again (~2 % of a 1,000-row report)."""
+def _set_compression_level() -> None:
+    """Give pydyf a zlib at :data:`PDF_COMPRESSION_LEVEL`: its own module global, and
+    only while it is the standard ``zlib`` (a test reads the level off the streams)."""
     import pydyf
+
+    if getattr(pydyf, "zlib", None) is zlib:
+        pydyf.zlib = _PdfZlib()
+
+
+@functools.cache
+def _font_config() -> Any:
+    """The process's one WeasyPrint font configuration, shared by every PDF it renders,
+    as WeasyPrint allows: the reports declare no ``@font-face``, so it holds only the
+    system fonts Pango loaded once, and each PDF after the first skips loading them
+    again (~2 % of a 1,000-row report)."""
     from weasyprint.text.fonts import FontConfiguration
 
-    if getattr(pydyf, "zlib", None) is zlib:  # pydyf's own module global, nothing else
-        pydyf.zlib = _PdfZlib()
     return FontConfiguration()
 
 
