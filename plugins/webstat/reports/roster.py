@@ -33,7 +33,7 @@ import shutil
 import subprocess
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
 
@@ -84,13 +84,27 @@ class Face:
 
     advances: dict[str, int]
     units_per_em: int
+    _known: dict[str, int | None] = field(default_factory=dict, repr=False)
+    """Texts measured before: a roster's times, percentages, counts and fillers repeat,
+    and a cell is measured again when its line is set."""
 
     def units(self, text: str) -> int | None:
         """The advance of ``text`` in font units, ``None`` if a character is not sure."""
+        known = self._known.get(text, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
         try:
-            return sum(map(self.advances.__getitem__, text))
+            units: int | None = sum(map(self.advances.__getitem__, text))
         except KeyError:
-            return None
+            units = None
+        if len(self._known) >= _KNOWN_MAX:
+            self._known.clear()  # a long-lived process stays bounded
+        self._known[text] = units
+        return units
+
+
+_UNKNOWN = object()
+_KNOWN_MAX = 50_000
 
 
 def _font_file(style: str) -> str | None:
@@ -155,7 +169,7 @@ class Font:
     face: Face
     size_px: float
 
-    @property
+    @functools.cached_property
     def scale(self) -> float:
         return self.size_px / self.face.units_per_em
 

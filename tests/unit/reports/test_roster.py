@@ -74,6 +74,19 @@ names = st.lists(letters, min_size=1, max_size=3).map(" ".join)
 numbers = st.integers(0, 9_999).map(str)  # a wider one is a table row (below)
 
 
+def test_a_face_remembers_what_it_measured_and_stays_bounded(monkeypatch):
+    """Measured texts are remembered (a roster measures its times and fillers again and
+    again), the unmeasurable too, and the memory never holds more than its bound."""
+    face = roster.Face({"a": 600, "b": 700, " ": 300}, 1000)
+    assert face.units("ab a") == 600 + 700 + 300 + 600
+    assert face.units("ab a") == 2200  # remembered, the same
+    assert face.units("aé") is None and face.units("aé") is None  # é not in this face
+    monkeypatch.setattr(roster, "_KNOWN_MAX", 3)
+    for text in ("a", "b", "aa", "bb", "ab"):
+        assert face.units(text) == sum({"a": 600, "b": 700}[c] for c in text)
+        assert len(face._known) <= 3
+
+
 def test_the_layout_is_the_shares_of_the_width():
     assert LAYOUT.lefts == pytest.approx(LEFTS)
     assert LAYOUT.widths == pytest.approx(WIDTHS)
