@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip --disable-pip-version-check -q
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test demo test test-fast lint sql-fix bench bench-full lock clean
+.PHONY: help install install-test system-packages demo test test-fast lint sql-fix bench bench-full lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 16
@@ -30,6 +30,16 @@ $(VENV)/.installed-test: pyproject.toml constraints.txt | $(BIN)/python
 install: $(VENV)/.installed  ## create/refresh .venv with webstat
 
 install-test: $(VENV)/.installed-test  ## ... with the test extras
+
+# what the reports need from the system, as the Dockerfile installs it (Debian/Ubuntu):
+# Pango, DejaVu (Cyrillic), fontconfig (fc-match names the font file), and HarfBuzz's
+# subsetter (without it WeasyPrint subsets the fonts with fontTools, ~0.1 s a font a PDF)
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core libharfbuzz-subset0 fontconfig
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+system-packages:  ## Debian/Ubuntu: the system libraries the reports use (apt-get, root or sudo)
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES)
 
 demo: install  ## generate a sample week, run the daily DAG for each day, print where results are
 	$(BIN)/webstat demo

@@ -249,7 +249,8 @@ def section(mode: str, res: dict[str, Any]) -> str:
             f"{v.get('pgserver')}), dbt-core {v.get('dbt-core')} / dbt-postgres "
             f"{v.get('dbt-postgres')}, Airflow {v.get('apache-airflow')}, "
             f"psycopg {v.get('psycopg')}, "
-            f"openpyxl {v.get('openpyxl')}, WeasyPrint {v.get('weasyprint')}."
+            f"openpyxl {v.get('openpyxl')}, WeasyPrint {v.get('weasyprint')}"
+            + (f" (fonts subset with {m['font_subsetter']})." if "font_subsetter" in m else ".")
         ),
         "",
         table(res),

@@ -65,3 +65,17 @@ def test_the_dockerfile_installs_the_package_like_make_does():
     # with constraints.txt, as `make install` does (without it pip backtracks for minutes)
     install = "pip install --no-cache-dir -c /opt/webstat/constraints.txt -e /opt/webstat"
     assert install in dockerfile
+
+
+def test_make_system_packages_installs_what_the_dockerfile_does():
+    """`make system-packages` (a Debian/Ubuntu machine outside Docker, CI) and the image
+    install the same system libraries for the reports (HarfBuzz's subsetter included)."""
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    listed = re.search(r"^SYSTEM_PACKAGES := (.+)$", makefile, re.M)
+    assert listed is not None
+    dockerfile = (REPO_ROOT / "Dockerfile").read_text()
+    apt = re.search(r"apt-get install -y --no-install-recommends ((?:[^&\\]|\\\n)+)", dockerfile)
+    assert apt is not None
+    in_image = set(apt[1].replace("\\", " ").split())
+    assert set(listed[1].split()) == in_image
+    assert {"libharfbuzz-subset0", "fonts-dejavu-core", "fontconfig"} <= in_image

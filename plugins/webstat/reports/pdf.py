@@ -61,6 +61,8 @@ from webstat.reports.values import (
     timezone_note,
 )
 
+log = logging.getLogger(__name__)
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 ASSETS_DIR = PACKAGE_DIR / "assets"
@@ -147,7 +149,8 @@ class _FontSubsetNotice(logging.Filter):
     """Drops WeasyPrint's per-font notice that it subsets with fontTools.
 
     That is the fallback when the system lacks libharfbuzz-subset (see
-    docs/reports.md); the PDF is the same, so the notice only clutters the output.
+    docs/reports.md); the PDF is the same, so a notice a font a PDF only clutters the
+    output: :func:`_subsetter_notice` says it once a process instead.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
@@ -165,12 +168,28 @@ def write_pdf(html: str, path: str | os.PathLike, fetcher: Any = None) -> Any:
     if not any(isinstance(f, _FontSubsetNotice) for f in weasy_log.filters):
         weasy_log.addFilter(_FontSubsetNotice())
 
+    _subsetter_notice()
     fetcher = fetcher or url_fetcher()
     _set_compression_level()
     HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).write_pdf(
         str(path), font_config=_font_config()
     )
     return fetcher
+
+
+@functools.cache
+def _subsetter_notice() -> bool:
+    """Once a process: a line saying the PDFs' fonts are subset the slow way, and the
+    package that makes it fast. Returns whether HarfBuzz subsets them."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    if harfbuzz_subset is None:
+        log.info(
+            "PDF fonts are subset with fontTools (~0.1 s of CPU a font a PDF): install "
+            "HarfBuzz's subsetter (libharfbuzz-subset0 on Debian/Ubuntu, `make "
+            "system-packages`) for faster reports"
+        )
+    return harfbuzz_subset is not None
 
 
 PDF_COMPRESSION_LEVEL = 6

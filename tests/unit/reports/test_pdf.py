@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import logging
 import re
 from datetime import timedelta
 
@@ -123,6 +124,22 @@ def test_pdf_streams_are_compressed_at_level_6(tmp_path, rows):
     headers = re.findall(rb"/FlateDecode.*?>>\nstream\n(..)", body)
     assert len(headers) == body.count(b"\nstream\n") >= 5  # every stream, the pages' too
     assert set(headers) == {b"\x78\x9c"}
+
+
+def test_the_font_subsetter_is_named_once_a_process_never_a_font_a_pdf(tmp_path, rows, caplog):
+    """Without HarfBuzz's subsetter WeasyPrint warns once a font a PDF; webstat drops
+    those and says it once a process, with the package to install; with it, nothing."""
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    pdf._subsetter_notice.cache_clear()
+    report = rows["report"](rows["session"](), [rows["participant"](i) for i in range(5)])
+    with caplog.at_level(logging.INFO):
+        for n in range(2):
+            pdf.render_session_pdf(report, tmp_path / f"r{n}.pdf")
+    said = [r.getMessage() for r in caplog.records]
+    assert not [m for m in said if "instead of HarfBuzz-Subset" in m]
+    notices = [m for m in said if "libharfbuzz-subset0" in m]
+    assert len(notices) == (0 if harfbuzz_subset is not None else 1)
 
 
 _GAP = re.compile(r"[ \u2002-\u200a]{2,}|[\u2002-\u200a]+")
