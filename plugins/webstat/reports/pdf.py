@@ -25,7 +25,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from webstat.reports import charts, roster
+from webstat.reports import charts, glyphs, roster
 from webstat.reports.columns import (
     CATALOGUE,
     DEVICE_SHEET,
@@ -171,6 +171,7 @@ def write_pdf(html: str, path: str | os.PathLike, fetcher: Any = None) -> Any:
     _subsetter_notice()
     fetcher = fetcher or url_fetcher()
     _set_compression_level()
+    glyphs.install()
     HTML(string=html, base_url=ASSET_SCHEME, url_fetcher=fetcher).write_pdf(
         str(path), font_config=_font_config()
     )
