@@ -191,6 +191,8 @@ def machine() -> dict[str, Any]:
     import platform
     from importlib.metadata import PackageNotFoundError, version
 
+    from webstat.reports import pdf
+
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -223,20 +225,11 @@ def machine() -> dict[str, Any]:
     return {
         "cpu": cpu,
         "nproc": os.cpu_count(),
-        "font_subsetter": font_subsetter(),
+        "font_subsetter": pdf.font_subsetter(),  # HarfBuzz or fontTools
         "ram_gb": ram_gb,
         "os": platform.platform(),
         "versions": versions,
     }
-
-
-def font_subsetter() -> str:
-    """What WeasyPrint subsets the PDFs' fonts with here: ``HarfBuzz`` when the system has
-    libharfbuzz-subset (``make system-packages``; the Docker image has it), else
-    ``fontTools`` (~0.1 s of CPU a font a PDF: every session report pays it)."""
-    from weasyprint.text.ffi import harfbuzz_subset
-
-    return "fontTools" if harfbuzz_subset is None else "HarfBuzz"
 
 
 def loadavg() -> str:

@@ -84,11 +84,11 @@ def draw_first_line(
     parts: list[str] = []
     font: Any = None
     font_size = 0.0
-    for glyph_item, ids, widths, x_offsets in runs:
+    for glyph_item, (font_of_run, size_of_run), ids, widths, x_offsets in runs:
         pango_font = glyph_item.item.analysis.font
         if pango_font != previous_pango_font:
             previous_pango_font = pango_font
-            font, font_size = stream.add_font(pango_font)
+            font, font_size = font_of_run, size_of_run
             if old_pango:
                 font_size = style_font_size
             string = "".join(parts)
@@ -104,14 +104,14 @@ def draw_first_line(
     return []
 
 
-_Run = tuple[Any, memoryview, memoryview, memoryview]
+_Run = tuple[Any, tuple[Any, float], memoryview, memoryview, memoryview]
 
 
 def _plain_runs(stream: Any, first_line: Any) -> list[_Run] | None:
-    """The line's runs as (glyph item, glyph ids, widths, x offsets), read from Pango's
-    glyph tables in one copy each; ``None`` when one is not plain (then the whole line is
-    WeasyPrint's): right to left, a rise, a glyph the font lacks, or a font that is a
-    bitmap or has SVG, PNG or COLR glyphs."""
+    """The line's runs as (glyph item, (font, size), glyph ids, widths, x offsets), read
+    from Pango's glyph tables in one copy each; ``None`` when one is not plain (then the
+    whole line is WeasyPrint's): right to left, a rise, a glyph the font lacks, or a font
+    that is a bitmap or has SVG, PNG or COLR glyphs."""
     from weasyprint.text.ffi import ffi, pango
 
     unknown = pango.PANGO_GLYPH_UNKNOWN_FLAG  # above PANGO_GLYPH_EMPTY; real ids < 65,536
@@ -129,10 +129,10 @@ def _plain_runs(stream: Any, first_line: Any) -> list[_Run] | None:
         geometry = memoryview(raw).cast("i")  # PangoGlyphUnit: gint32
         if any(geometry[3::_FIELDS]) or (len(ids) and max(ids) >= unknown):
             return None
-        font, _size = stream.add_font(glyph_item.item.analysis.font)
-        if font.bitmap or font.svg or font.png or font.colr:
+        font = stream.add_font(glyph_item.item.analysis.font)  # (font, size), as WeasyPrint
+        if font[0].bitmap or font[0].svg or font[0].png or font[0].colr:
             return None
-        runs.append((glyph_item, ids, geometry[1::_FIELDS], geometry[2::_FIELDS]))
+        runs.append((glyph_item, font, ids, geometry[1::_FIELDS], geometry[2::_FIELDS]))
     return runs
 
 

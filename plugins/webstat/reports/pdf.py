@@ -178,19 +178,25 @@ def write_pdf(html: str, path: str | os.PathLike, fetcher: Any = None) -> Any:
     return fetcher
 
 
-@functools.cache
-def _subsetter_notice() -> bool:
-    """Once a process: a line saying the PDFs' fonts are subset the slow way, and the
-    package that makes it fast. Returns whether HarfBuzz subsets them."""
+def font_subsetter() -> str:
+    """What WeasyPrint subsets the PDFs' fonts with in this process: ``"HarfBuzz"`` when
+    the system has libharfbuzz-subset (``make system-packages``; the Docker image has
+    it), else ``"fontTools"`` (~0.1 s of CPU a font a PDF)."""
     from weasyprint.text.ffi import harfbuzz_subset
 
-    if harfbuzz_subset is None:
+    return "fontTools" if harfbuzz_subset is None else "HarfBuzz"
+
+
+@functools.cache
+def _subsetter_notice() -> None:
+    """Once a process: a line saying the PDFs' fonts are subset the slow way, and the
+    package that makes it fast."""
+    if font_subsetter() == "fontTools":
         log.info(
             "PDF fonts are subset with fontTools (~0.1 s of CPU a font a PDF): install "
             "HarfBuzz's subsetter (libharfbuzz-subset0 on Debian/Ubuntu, `make "
             "system-packages`) for faster reports"
         )
-    return harfbuzz_subset is not None
 
 
 PDF_COMPRESSION_LEVEL = 6

@@ -204,11 +204,11 @@ def _publish_report(
 _reports_begun = 0
 
 
-def settle_heap() -> bool:
+def settle_heap() -> None:
     """Called as each report begins: before a process's second one, collect, then move
     every object still alive (modules, WeasyPrint's stylesheets and font caches,
     openpyxl's, the warehouse connection) out of the cyclic collector's way
-    (``gc.freeze``); returns whether it did so now.
+    (``gc.freeze``).
 
     A report allocates millions of short-lived objects (WeasyPrint's boxes), so
     Python's full collection runs every couple of reports, and each rescanned the
@@ -219,11 +219,9 @@ def settle_heap() -> bool:
     first report's is garbage by then)."""
     global _reports_begun
     _reports_begun += 1
-    if _reports_begun != 2:
-        return False
-    gc.collect()
-    gc.freeze()
-    return True
+    if _reports_begun == 2:
+        gc.collect()
+        gc.freeze()
 
 
 def render_event_session_report(
